@@ -1,0 +1,37 @@
+package dev.lmstudiosidecar.api;
+
+/** The OpenAI routes the sidecar understands; everything else under {@code /v1} passes through. */
+public enum OpenAiEndpoint {
+    CHAT_COMPLETIONS("messages"),
+    COMPLETIONS("prompt"),
+    EMBEDDINGS("input"),
+    MODELS(null),
+    PASS_THROUGH(null);
+
+    private final String requiredField;
+
+    OpenAiEndpoint(String requiredField) {
+        this.requiredField = requiredField;
+    }
+
+    /** The body field that must be present and non-empty, or null when the endpoint has no body. */
+    public String requiredField() {
+        return requiredField;
+    }
+
+    public boolean generates() {
+        return requiredField != null;
+    }
+
+    /** @param method the HTTP method @param suffix the path after {@code /v1}, without query */
+    public static OpenAiEndpoint of(String method, String suffix) {
+        boolean post = "POST".equals(method);
+        return switch (suffix) {
+            case "/chat/completions" -> post ? CHAT_COMPLETIONS : PASS_THROUGH;
+            case "/completions" -> post ? COMPLETIONS : PASS_THROUGH;
+            case "/embeddings" -> post ? EMBEDDINGS : PASS_THROUGH;
+            case "/models" -> "GET".equals(method) ? MODELS : PASS_THROUGH;
+            default -> PASS_THROUGH;
+        };
+    }
+}

@@ -1,0 +1,46 @@
+package dev.lmstudiosidecar.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Reads a request body up to a limit. A declared {@code Content-Length} over the limit is refused
+ * before a byte is read; a chunked body is refused as soon as it crosses the limit, so a huge
+ * upload never sits in the sidecar's small heap.
+ */
+final class RequestBodyReader {
+
+    private static final int INITIAL_CAPACITY = 4096;
+
+    private RequestBodyReader() {
+    }
+
+    static Future<Buffer> read(HttpServerRequest request, long limitBytes) {
+        long declared = HttpBodies.contentLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
+        if (declared > limitBytes) {
+            return Future.failedFuture(ApiError.bodyTooLarge(limitBytes).asException());
+        }
+        if (request.isEnded()) {
+            return Future.succeededFuture(Buffer.buffer(0));
+        }
+        Buffer body = Buffer.buffer((int) Math.min(limitBytes, declared >= 0 ? declared : INITIAL_CAPACITY));
+        Promise<Buffer> done = Promise.promise();
+        request.handler(chunk -> {
+            if (done.future().isComplete()) {
+                return;
+            }
+            if ((long) body.length() + chunk.length() > limitBytes) {
+                done.tryFail(ApiError.bodyTooLarge(limitBytes).asException());
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        request.exceptionHandler(done::tryFail);
+        request.endHandler(end -> done.tryComplete(body));
+        request.resume();
+        return done.future();
+    }
+}

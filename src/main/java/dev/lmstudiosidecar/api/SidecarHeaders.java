@@ -1,0 +1,19 @@
+package dev.lmstudiosidecar.api;
+
+/** The response headers the sidecar adds, as DESIGN.md promises them. */
+public final class SidecarHeaders {
+
+    public static final String REQUEST_ID = "X-Request-Id";
+    public static final String MODEL = "X-Sidecar-Model";
+    public static final String PROVIDER = "X-Sidecar-Provider";
+    public static final String TASK = "X-Sidecar-Task";
+    public static final String ROUTE_REASON = "X-Sidecar-Route-Reason";
+    public static final String CACHE = "X-Sidecar-Cache";
+    public static final String ATTEMPTS = "X-Sidecar-Attempts";
+    public static final String FALLBACK = "X-Sidecar-Fallback";
+    /** Tells OpenAI SDKs not to retry what the sidecar already retried. */
+    public static final String SHOULD_RETRY = "x-should-retry";
+
+    private SidecarHeaders() {
+    }
+}

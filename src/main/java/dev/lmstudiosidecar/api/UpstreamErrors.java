@@ -1,0 +1,47 @@
+package dev.lmstudiosidecar.api;
+
+import dev.lmstudiosidecar.config.LMStudioConfig;
+import dev.lmstudiosidecar.provider.UpstreamFailure;
+
+/**
+ * Turns a provider's {@link UpstreamFailure} into what the client is told: the OpenAI error with
+ * the right status, and words that say what was tried and what to do about it.
+ */
+final class UpstreamErrors {
+
+    private final LMStudioConfig config;
+
+    UpstreamErrors(LMStudioConfig config) {
+        this.config = config;
+    }
+
+    ApiError toApiError(UpstreamFailure failure, String model, String method, String path) {
+        String where = "LM Studio at " + failure.backend().openAiBase();
+        return switch (failure.kind()) {
+            case MODEL_NOT_FOUND -> ApiError.modelNotFound(model, "LM Studio said: " + failure.message());
+            case MODEL_NOT_LOADED -> ApiError.modelUnavailable("The model " + quoted(model) + " is not loaded on " + where
+                    + " (LM Studio said: " + failure.message() + "). Load it with `lms load " + (model == null ? "<model>" : model)
+                    + "`, turn on JIT loading in LM Studio, or pick a loaded model from GET /v1/models.");
+            case UNKNOWN_ENDPOINT -> ApiError.unknownEndpoint(method, path);
+            case REJECTED -> ApiError.upstream(failure.upstreamStatus(), ApiError.INVALID_REQUEST,
+                    failure.code(), failure.param(), failure.message());
+            case SERVER_ERROR -> ApiError.badUpstream(where + " failed (HTTP " + failure.upstreamStatus() + "): " + failure.message());
+            case UNREACHABLE -> ApiError.modelUnavailable(where + " is not reachable (" + failure.message()
+                    + "). Start its server with `lms server start` (or Developer > Start Server in the app),"
+                    + " or point the sidecar at it with LMSTUDIO_URL.");
+            case TIMEOUT -> ApiError.upstreamTimeout(where + " sent nothing for " + config.timeout().toMillis()
+                    + " ms (lmstudio.timeout). A model that loads on first use can take longer: load it ahead"
+                    + " or raise lmstudio.timeout.");
+            case POOL_EXHAUSTED -> ApiError.queueFull(1, "All " + config.maxConcurrentRequests()
+                    + " connections to LM Studio are busy and " + config.maxQueuedRequests()
+                    + " requests already wait. Retry shortly, or raise lmstudio.max-concurrent-requests"
+                    + " or lmstudio.max-queued-requests.");
+            case CONNECTION_LOST -> ApiError.badUpstream("The connection to " + where
+                    + " broke before its answer was complete (" + failure.message() + ").");
+        };
+    }
+
+    private static String quoted(String model) {
+        return model == null ? "(none named)" : "'" + model + "'";
+    }
+}

@@ -1,0 +1,75 @@
+package dev.lmstudiosidecar.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The seed's {@code LMStudioConfig}, in kebab-case under {@code lmstudio.*} (env {@code LMSTUDIO_*}).
+ * Durations accept {@code 500ms}, {@code 30s} or {@code PT30S}; a bare number is seconds.
+ */
+@ConfigMapping(prefix = "lmstudio")
+public interface LMStudioConfig {
+
+    /** LM Studio's OpenAI base URL. {@code LMSTUDIO_URL} is read too, as in the seed. */
+    @WithDefault("${LMSTUDIO_URL:http://localhost:1234/v1}")
+    String baseUrl();
+
+    /** Bound on a request: no byte from LM Studio for this long fails it with 504. */
+    @WithDefault("30s")
+    Duration timeout();
+
+    /** Bound on opening a TCP connection to LM Studio (and on waiting for a pooled one). */
+    @WithDefault("5s")
+    Duration connectTimeout();
+
+    /** Idle keep-alive connections to LM Studio are closed after this; keep it below LM Studio's own (5s). */
+    @WithDefault("4s")
+    Duration poolIdleTimeout();
+
+    @WithDefault("3")
+    int retryAttempts();
+
+    @WithDefault("1s")
+    Duration retryDelay();
+
+    @WithDefault("true")
+    boolean autoLoadModels();
+
+    /** Models loaded at start and re-loaded when LM Studio evicts them. */
+    Optional<List<String>> keepModelsWarm();
+
+    /** Requests in flight to LM Studio at once; also sizes the keep-alive connection pool. */
+    @WithDefault("5")
+    int maxConcurrentRequests();
+
+    /** Requests that may wait for a connection when all are busy; beyond that 429. */
+    @WithDefault("100")
+    int maxQueuedRequests();
+
+    @WithDefault("true")
+    boolean enableCaching();
+
+    @WithDefault("1GB")
+    @WithConverter(ByteSizeConverter.class)
+    ByteSize cacheSize();
+
+    @WithDefault("3600s")
+    Duration cacheTtl();
+
+    @WithDefault("true")
+    boolean collectMetrics();
+
+    @WithDefault("30s")
+    Duration healthCheckInterval();
+
+    @WithDefault("false")
+    boolean enableCloudFallback();
+
+    /** A YAML file that adds to or overrides the built-in model capability catalog. */
+    Optional<Path> capabilitiesFile();
+}

@@ -1,0 +1,24 @@
+package dev.lmstudiosidecar.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Settings of the sidecar itself, under {@code sidecar.*}. */
+@ConfigMapping(prefix = "sidecar")
+public interface SidecarConfig {
+
+    /** Where the persistent cache tier and other state live. */
+    @WithDefault("data")
+    Path dataDir();
+
+    /** When set, {@code /admin/*} requires {@code Authorization: Bearer <token>}. */
+    Optional<String> adminToken();
+
+    /** Request bodies larger than this are refused with 413 before anything is sent upstream. */
+    @WithDefault("8MiB")
+    @WithConverter(ByteSizeConverter.class)
+    ByteSize maxRequestBody();
+}

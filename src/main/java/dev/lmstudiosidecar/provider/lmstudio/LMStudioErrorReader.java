@@ -1,0 +1,119 @@
+package dev.lmstudiosidecar.provider.lmstudio;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lmstudiosidecar.provider.Backend;
+import dev.lmstudiosidecar.provider.UpstreamFailure;
+import dev.lmstudiosidecar.provider.UpstreamFailure.Kind;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Reads LM Studio's error answers, which vary by version: {@code {"error":"text"}} or
+ * {@code {"error":{"message",...}}}, with 400 or 404 for the same fault, and a 200 with
+ * {@code {"error":"Unexpected endpoint or method..."}} for routes it does not have.
+ * A 200 is therefore not proof of success, and the words decide what went wrong.
+ */
+public final class LMStudioErrorReader {
+
+    private static final Pattern UNKNOWN_ENDPOINT = Pattern.compile("(?i)unexpected endpoint");
+    private static final Pattern MODEL_NOT_LOADED = Pattern.compile("(?i)not loaded|no models? (is |are )?loaded");
+    private static final Pattern MODEL_NOT_FOUND = Pattern.compile(
+            "(?i)model.{0,200}?(not found|does not exist|doesn't exist|no such|not available|invalid model)|no model (named|with key|found)|(unknown|invalid) model");
+    private static final int MAX_MESSAGE_CHARS = 500;
+    private static final byte[] ERROR_KEY = "\"error\"".getBytes(StandardCharsets.US_ASCII);
+
+    private final ObjectMapper json;
+
+    public LMStudioErrorReader(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /**
+     * @return the failure the answer describes, or empty when it is a real success
+     */
+    public Optional<UpstreamFailure> read(Backend backend, int status, byte[] body) {
+        boolean success = status >= 200 && status < 300;
+        if (success && !mentionsError(body)) {
+            return Optional.empty(); // the common case, decided without parsing the answer
+        }
+        JsonNode root = parse(body);
+        JsonNode error = root == null ? null : root.get("error");
+        if (success && (error == null || error.isNull())) {
+            return Optional.empty();
+        }
+        String message = messageOf(error, root, body, status);
+        String code = textField(error, "code");
+        String param = textField(error, "param");
+        return Optional.of(new UpstreamFailure(classify(status, message, code), backend, status, message, code, param));
+    }
+
+    private static boolean mentionsError(byte[] body) {
+        outer:
+        for (int i = 0; i + ERROR_KEY.length <= body.length; i++) {
+            for (int j = 0; j < ERROR_KEY.length; j++) {
+                if (body[i + j] != ERROR_KEY[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static Kind classify(int status, String message, String code) {
+        if (UNKNOWN_ENDPOINT.matcher(message).find()) {
+            return Kind.UNKNOWN_ENDPOINT;
+        }
+        if ("model_not_found".equals(code) || (status < 500 && MODEL_NOT_FOUND.matcher(message).find()
+                && !MODEL_NOT_LOADED.matcher(message).find())) {
+            return Kind.MODEL_NOT_FOUND;
+        }
+        if (status < 500 && MODEL_NOT_LOADED.matcher(message).find()) {
+            return Kind.MODEL_NOT_LOADED;
+        }
+        if (status >= 400 && status < 500) {
+            return Kind.REJECTED;
+        }
+        return Kind.SERVER_ERROR;
+    }
+
+    private static String messageOf(JsonNode error, JsonNode root, byte[] body, int status) {
+        String message = null;
+        if (error != null && error.isTextual()) {
+            message = error.textValue();
+        } else if (error != null && error.isObject()) {
+            message = textField(error, "message");
+        }
+        if (message == null && root != null) {
+            message = textField(root, "message");
+        }
+        if (message == null || message.isBlank()) {
+            String raw = new String(body, StandardCharsets.UTF_8).strip();
+            message = raw.isEmpty() ? "HTTP " + status + " with an empty body" : raw;
+        }
+        return message.length() > MAX_MESSAGE_CHARS ? message.substring(0, MAX_MESSAGE_CHARS) + "..." : message;
+    }
+
+    private static String textField(JsonNode node, String field) {
+        if (node == null || !node.isObject()) {
+            return null;
+        }
+        JsonNode value = node.get(field);
+        return value != null && value.isValueNode() && !value.isNull() ? value.asText() : null;
+    }
+
+    private JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            return null;
+        }
+        try {
+            JsonNode node = json.readTree(body);
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException notJson) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.lmstudiosidecar.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class OpenAiRequestParserTest {
+
+    private final OpenAiRequestParser parser = new OpenAiRequestParser();
+
+    private OpenAiRequest parse(OpenAiEndpoint endpoint, String body) {
+        return parse(endpoint, body, Map.of());
+    }
+
+    private OpenAiRequest parse(OpenAiEndpoint endpoint, String body, Map<String, String> headers) {
+        Map<String, String> caseInsensitive = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        caseInsensitive.putAll(headers);
+        return parser.parse(endpoint, body.getBytes(StandardCharsets.UTF_8), caseInsensitive::get);
+    }
+
+    private ApiError rejected(OpenAiEndpoint endpoint, String body) {
+        return assertThrows(ApiException.class, () -> parse(endpoint, body)).error();
+    }
+
+    @Test
+    void aValidChatBodyIsForwardedAsTheSameBytes() {
+        String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"tools\":[{\"type\":\"function\"}],\"ttl\":300,\"temperature\":0.70,\"stream\":true}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        OpenAiRequest request = parser.parse(OpenAiEndpoint.CHAT_COMPLETIONS, bytes, name -> null);
+        assertTrue(request.upstreamBody() == bytes, "untouched bodies are not re-serialised");
+        assertEquals("m", request.model());
+        assertTrue(request.stream());
+        assertFalse(request.wantsRouting());
+    }
+
+    @Test
+    void hintFieldsAreTakenOutAndEverythingElseKept() {
+        OpenAiRequest request = parse(OpenAiEndpoint.CHAT_COMPLETIONS,
+                "{\"model\":\"auto\",\"task_type\":\"coding\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                        + "\"fallback_to_cloud\":false,\"preferred_provider\":\"lmstudio\",\"temperature\":0.10,\"seed\":12345678901234}");
+        assertEquals("{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":0.10,\"seed\":12345678901234}",
+                new String(request.upstreamBody(), StandardCharsets.UTF_8));
+        assertEquals(Optional.of(TaskType.CODING), request.hints().taskType());
+        assertEquals(Optional.of(false), request.hints().fallbackToCloud());
+        assertEquals(Optional.of("lmstudio"), request.hints().preferredProvider());
+        assertTrue(request.wantsRouting());
+    }
+
+    @Test
+    void headerHintsWinOverBodyHints() {
+        OpenAiRequest request = parse(OpenAiEndpoint.CHAT_COMPLETIONS,
+                "{\"task_type\":\"coding\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+                Map.of("x-sidecar-task-type", "Creative", "X-Sidecar-Fallback-To-Cloud", "true"));
+        assertEquals(Optional.of(TaskType.CREATIVE), request.hints().taskType());
+        assertEquals(Optional.of(true), request.hints().fallbackToCloud());
+        assertTrue(request.wantsRouting(), "no model asks for routing");
+    }
+
+    @Test
+    void malformedJsonIsRefusedWithTheParsersWords() {
+        ApiError error = rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"messages\": [");
+        assertEquals(400, error.status());
+        assertEquals("invalid_json", error.code());
+        assertTrue(error.message().startsWith("We could not parse the JSON body"), error.message());
+        assertEquals("invalid_json", rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "{} {}").code());
+        assertEquals("invalid_json", rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "").code());
+        assertTrue(rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "[1]").message().contains("the body is an array, not an object"));
+    }
+
+    @Test
+    void missingOrEmptyRequiredFieldsNameTheField() {
+        ApiError missing = rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\"}");
+        assertEquals("messages", missing.param());
+        assertTrue(missing.message().startsWith("'messages' is required"), missing.message());
+        assertEquals("messages", rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"messages\":[]}").param());
+        assertEquals("prompt", rejected(OpenAiEndpoint.COMPLETIONS, "{\"prompt\":\"\"}").param());
+        assertEquals("prompt", rejected(OpenAiEndpoint.COMPLETIONS, "{\"model\":\"m\"}").param());
+        assertEquals("input", rejected(OpenAiEndpoint.EMBEDDINGS, "{\"input\":[]}").param());
+        assertEquals("input", rejected(OpenAiEndpoint.EMBEDDINGS, "{\"input\":null}").param());
+    }
+
+    @Test
+    void wrongTypesAreRefusedSayingWhatWasSent() {
+        assertEquals("'messages' must be an array of messages, not a string.",
+                rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"messages\":\"hi\"}").message());
+        assertEquals("'model' must be a string, not a number.",
+                rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":7,\"messages\":[{\"role\":\"user\"}]}").message());
+        assertEquals("'stream' must be true or false, not a string.",
+                rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"stream\":\"yes\",\"messages\":[{\"role\":\"user\"}]}").message());
+        assertEquals("messages[1]", rejected(OpenAiEndpoint.CHAT_COMPLETIONS,
+                "{\"messages\":[{\"role\":\"user\"},{\"content\":\"no role\"}]}").param());
+        assertEquals("input", rejected(OpenAiEndpoint.EMBEDDINGS, "{\"input\":{\"text\":\"x\"}}").param());
+        assertEquals("task_type", rejected(OpenAiEndpoint.CHAT_COMPLETIONS,
+                "{\"task_type\":\"poetry\",\"messages\":[{\"role\":\"user\"}]}").param());
+    }
+
+    @Test
+    void badHintHeadersAreRefused() {
+        ApiException e = assertThrows(ApiException.class, () -> parse(OpenAiEndpoint.CHAT_COMPLETIONS,
+                "{\"messages\":[{\"role\":\"user\"}]}", Map.of("X-Sidecar-Fallback-To-Cloud", "maybe")));
+        assertEquals(RequestHints.FALLBACK_TO_CLOUD_HEADER, e.error().param());
+    }
+
+    @Test
+    void routesWithoutABodyContractPassTheBytesThrough() {
+        byte[] anything = "not json at all".getBytes(StandardCharsets.UTF_8);
+        OpenAiRequest request = parser.parse(OpenAiEndpoint.PASS_THROUGH, anything, name -> null);
+        assertArrayEquals(anything, request.upstreamBody());
+        assertFalse(request.wantsRouting());
+    }
+
+    @Test
+    void theErrorObjectIsOpenAisShape() {
+        ApiError error = ApiError.invalidRequest("messages", "a \"quoted\" word");
+        assertEquals("{\"error\":{\"message\":\"a \\\"quoted\\\" word\",\"type\":\"invalid_request_error\",\"param\":\"messages\",\"code\":\"invalid_value\"}}",
+                error.toJson());
+        assertEquals("{\"error\":{\"message\":\"m\",\"type\":\"server_error\",\"param\":null,\"code\":\"internal_error\"}}",
+                ApiError.internal("m").toJson());
+    }
+}

@@ -44,6 +44,11 @@ public record ApiError(int status, String type, String code, String param, Strin
         return new ApiError(503, SERVER_ERROR, "model_unavailable", "model", message, Map.of());
     }
 
+    /** No backend could be reached at all: the same code as an unavailable model, no {@code param}. */
+    public static ApiError backendUnreachable(String message) {
+        return new ApiError(503, SERVER_ERROR, "model_unavailable", null, message, Map.of());
+    }
+
     public static ApiError unknownEndpoint(String method, String path) {
         return new ApiError(404, INVALID_REQUEST, "unknown_endpoint", null,
                 "LM Studio does not serve " + method + " " + path + ".", Map.of());

@@ -61,7 +61,7 @@ public final class OpenAiRequestParser {
         try {
             node = json.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiError.invalidJson(e.getOriginalMessage()).asException();
+            throw ApiError.invalidJson(describe(e)).asException();
         } catch (IOException e) {
             throw ApiError.invalidJson(e.getMessage()).asException();
         }
@@ -69,6 +69,20 @@ public final class OpenAiRequestParser {
             throw ApiError.invalidJson("the body is " + describe(node) + ", not an object").asException();
         }
         return object;
+    }
+
+    /** Jackson's words without its source excerpt, plus where in the body it stopped. */
+    private static String describe(JsonProcessingException e) {
+        String words = e.getOriginalMessage();
+        int noise = words.indexOf(" (start marker at");
+        if (noise < 0) {
+            noise = words.indexOf("\n");
+        }
+        if (noise >= 0) {
+            words = words.substring(0, noise);
+        }
+        return e.getLocation() == null ? words
+                : words + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
     }
 
     private static void requireNonEmpty(ObjectNode root, String field) {

@@ -26,7 +26,7 @@ final class UpstreamErrors {
             case REJECTED -> ApiError.upstream(failure.upstreamStatus(), ApiError.INVALID_REQUEST,
                     failure.code(), failure.param(), failure.message());
             case SERVER_ERROR -> ApiError.badUpstream(where + " failed (HTTP " + failure.upstreamStatus() + "): " + failure.message());
-            case UNREACHABLE -> ApiError.modelUnavailable(where + " is not reachable (" + failure.message()
+            case UNREACHABLE -> ApiError.backendUnreachable(where + " is not reachable (" + failure.message()
                     + "). Start its server with `lms server start` (or Developer > Start Server in the app),"
                     + " or point the sidecar at it with LMSTUDIO_URL.");
             case TIMEOUT -> ApiError.upstreamTimeout(where + " sent nothing for " + config.timeout().toMillis()

@@ -67,12 +67,12 @@ public final class LMStudioErrorReader {
         if (UNKNOWN_ENDPOINT.matcher(message).find()) {
             return Kind.UNKNOWN_ENDPOINT;
         }
-        if ("model_not_found".equals(code) || (status < 500 && MODEL_NOT_FOUND.matcher(message).find()
-                && !MODEL_NOT_LOADED.matcher(message).find())) {
-            return Kind.MODEL_NOT_FOUND;
-        }
+        // The words decide before the code: LM Studio tags "not loaded" with model_not_found too.
         if (status < 500 && MODEL_NOT_LOADED.matcher(message).find()) {
             return Kind.MODEL_NOT_LOADED;
+        }
+        if ("model_not_found".equals(code) || (status < 500 && MODEL_NOT_FOUND.matcher(message).find())) {
+            return Kind.MODEL_NOT_FOUND;
         }
         if (status >= 400 && status < 500) {
             return Kind.REJECTED;

@@ -1,0 +1,43 @@
+package dev.lmstudiosidecar.it;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import dev.lmstudiosidecar.testsupport.EmulatorResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import org.junit.jupiter.api.Test;
+
+/** Health and metrics live on the management port, not on the app-facing API port. */
+@QuarkusTest
+@WithTestResource(EmulatorResource.class)
+class ManagementInterfaceTest {
+
+    @TestHTTPResource(value = "health/live", management = true) // relative to the management root, /q
+    URL liveness;
+
+    @TestHTTPResource(value = "metrics", management = true)
+    URL metrics;
+
+    @Test
+    void livenessIsUpOnTheManagementPort() {
+        given().when().get(liveness).then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem("sidecar"));
+    }
+
+    @Test
+    void prometheusMetricsAreOnTheManagementPort() {
+        given().when().get(metrics).then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+    }
+
+    @Test
+    void theApiPortDoesNotServeHealthOrMetrics() {
+        given().when().get("/q/health/live").then().statusCode(404);
+        given().when().get("/q/metrics").then().statusCode(404);
+    }
+}

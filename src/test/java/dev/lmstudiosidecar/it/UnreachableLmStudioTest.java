@@ -1,0 +1,53 @@
+package dev.lmstudiosidecar.it;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.lmstudiosidecar.testsupport.EmulatorResource;
+import dev.lmstudiosidecar.testsupport.InjectEmulator;
+import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.net.URL;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Without LM Studio the sidecar stays up and says what to do. */
+@QuarkusTest
+@WithTestResource(EmulatorResource.class)
+class UnreachableLmStudioTest {
+
+    @InjectEmulator
+    LmStudioEmulator emulator;
+
+    @TestHTTPResource(value = "health/live", management = true)
+    URL liveness;
+
+    @AfterEach
+    void listenAgain() {
+        emulator.refuseConnections(false);
+    }
+
+    @Test
+    void aRefusedConnectionIs503NamingTheUrlAndTheFix() {
+        emulator.refuseConnections(true);
+        given().contentType(ContentType.JSON)
+                .body("{\"model\":\"qwen2.5-7b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .when().post("/v1/chat/completions")
+                .then().statusCode(503).contentType(ContentType.JSON)
+                .header("X-Sidecar-Provider", "lmstudio")
+                .body("error.code", equalTo("model_unavailable"))
+                .body("error.message", containsString(emulator.baseUrl()))
+                .body("error.message", containsString("lms server start"))
+                .body("error.message", containsString("LMSTUDIO_URL"));
+    }
+
+    @Test
+    void livenessStaysUpWhileLmStudioIsDown() {
+        emulator.refuseConnections(true);
+        given().when().get(liveness).then().statusCode(200).body("status", equalTo("UP"));
+    }
+}

@@ -1,0 +1,86 @@
+package dev.lmstudiosidecar.testsupport.emulator;
+
+import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.Shape;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/** Reads each request whole, records it, and sends it to the endpoint the current shape has. */
+final class EmulatorRouter implements Handler<HttpServerRequest> {
+
+    private enum Route {
+        GREETING, OPENAI_MODELS, V0_MODELS, V1_MODELS, LOAD, UNLOAD, CHAT, COMPLETIONS, EMBEDDINGS, UNKNOWN
+    }
+
+    private final Knobs knobs;
+    private final ModelCatalog catalog;
+    private final RequestLog log;
+    private final ModelAdminHandler admin;
+    private final GenerationHandler generation;
+
+    EmulatorRouter(Knobs knobs, ModelCatalog catalog, RequestLog log, ModelAdminHandler admin, GenerationHandler generation) {
+        this.knobs = knobs;
+        this.catalog = catalog;
+        this.log = log;
+        this.admin = admin;
+        this.generation = generation;
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        // A failed body means the client left during upload: nothing to answer.
+        request.body().onSuccess(body -> dispatch(request, body));
+    }
+
+    private void dispatch(HttpServerRequest request, Buffer body) {
+        log.record(request, body);
+        Shape shape = knobs.shape;
+        HttpServerResponse response = request.response();
+        switch (route(request.method(), request.path(), shape)) {
+            case GREETING -> Json.send(response, 200, Json.object().put("lmstudio", true));
+            case OPENAI_MODELS -> Json.send(response, 200, ModelListings.openAi(catalog.all(), knobs.jitLoading));
+            case V0_MODELS -> Json.send(response, 200, ModelListings.v0(catalog.all()));
+            case V1_MODELS -> Json.send(response, 200, ModelListings.v1(catalog.all()));
+            case LOAD -> admin.handleLoad(body, response);
+            case UNLOAD -> admin.handleUnload(body, response);
+            case CHAT -> generation.handle(GenerationKind.CHAT, request, body);
+            case COMPLETIONS -> generation.handle(GenerationKind.COMPLETION, request, body);
+            case EMBEDDINGS -> generation.handle(GenerationKind.EMBEDDING, request, body);
+            case UNKNOWN -> {
+                if (shape == Shape.GENERIC_OPENAI) {
+                    ErrorBodies.genericNotFound(response, request.method().name(), request.path());
+                } else {
+                    ErrorBodies.unexpectedEndpoint(response, request.method().name(), request.path());
+                }
+            }
+        }
+    }
+
+    /** Which endpoints exist depends on the emulated server: LM Studio 0.4, 0.3, or a generic one. */
+    private static Route route(HttpMethod method, String path, Shape shape) {
+        boolean lmStudio = shape != Shape.GENERIC_OPENAI;
+        boolean v04 = shape == Shape.LMSTUDIO_0_4;
+        if (method == HttpMethod.GET) {
+            return switch (path) {
+                case "/lmstudio-greeting" -> lmStudio ? Route.GREETING : Route.UNKNOWN;
+                case "/v1/models" -> Route.OPENAI_MODELS;
+                case "/api/v0/models" -> lmStudio ? Route.V0_MODELS : Route.UNKNOWN;
+                case "/api/v1/models" -> v04 ? Route.V1_MODELS : Route.UNKNOWN;
+                default -> Route.UNKNOWN;
+            };
+        }
+        if (method == HttpMethod.POST) {
+            return switch (path) {
+                case "/v1/chat/completions" -> Route.CHAT;
+                case "/v1/completions" -> Route.COMPLETIONS;
+                case "/v1/embeddings" -> Route.EMBEDDINGS;
+                case "/api/v1/models/load" -> v04 ? Route.LOAD : Route.UNKNOWN;
+                case "/api/v1/models/unload" -> v04 ? Route.UNLOAD : Route.UNKNOWN;
+                default -> Route.UNKNOWN;
+            };
+        }
+        return Route.UNKNOWN;
+    }
+}

@@ -1,0 +1,148 @@
+package dev.lmstudiosidecar.testsupport.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.ErrorStyle;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * {@code /v1/chat/completions}, {@code /v1/completions}, {@code /v1/embeddings}: faults first (the
+ * server is failing whatever was asked), then validation and model resolution, then JIT load, then the answer.
+ */
+final class GenerationHandler {
+
+    private final Vertx vertx;
+    private final Knobs knobs;
+    private final Faults faults;
+    private final ModelCatalog catalog;
+    private final Generations generations;
+    private final ModelAdminHandler loader;
+    private final AtomicLong ids = new AtomicLong();
+
+    GenerationHandler(Vertx vertx, Knobs knobs, Faults faults, ModelCatalog catalog, Generations generations,
+                      ModelAdminHandler loader) {
+        this.vertx = vertx;
+        this.knobs = knobs;
+        this.faults = faults;
+        this.catalog = catalog;
+        this.generations = generations;
+        this.loader = loader;
+    }
+
+    void handle(GenerationKind kind, HttpServerRequest request, Buffer body) {
+        Generation g = generations.begin(vertx, request);
+        ErrorStyle style = knobs.errorStyle;
+        int failStatus = faults.takeFailure();
+        if (failStatus > 0) {
+            refuse(g, r -> ErrorBodies.emulatedFailure(r, style, failStatus));
+            return;
+        }
+        if (faults.takeHang()) {
+            return; // read but never answered: stays active until the client leaves or reset()/close()
+        }
+        ObjectNode json = Json.parseObject(body);
+        if (json == null) {
+            refuse(g, r -> ErrorBodies.badRequest(r, style, "Malformed JSON in request body.", null));
+            return;
+        }
+        String invalid = validate(kind, json);
+        if (invalid != null) {
+            refuse(g, r -> ErrorBodies.badRequest(r, style, invalid, null));
+            return;
+        }
+        String requested = json.path("model").asText("");
+        EmulatedModel model = requested.isBlank()
+                ? catalog.firstLoaded(kind.wantsEmbeddingModel())
+                : catalog.find(requested);
+        if (model == null) {
+            refuse(g, r -> {
+                if (requested.isBlank()) {
+                    ErrorBodies.modelNotLoaded(r, style, null);
+                } else {
+                    ErrorBodies.modelNotFound(r, style, requested);
+                }
+            });
+            return;
+        }
+        if (model.isEmbedding() != kind.wantsEmbeddingModel()) {
+            String message = model.isEmbedding()
+                    ? "Model '" + model.key + "' is an embedding model and cannot generate text."
+                    : "Model '" + model.key + "' is not an embedding model.";
+            refuse(g, r -> ErrorBodies.badRequest(r, style, message, "model"));
+            return;
+        }
+        String name = requested.isBlank() ? model.key : requested;
+        if (model.isLoaded()) {
+            answer(kind, g, json, name);
+        } else if (knobs.jitLoading) {
+            // JIT: the request blocks, without a byte, while the model loads; the load outlives a departed client
+            loader.load(model, model.defaultContextLength(), instance -> {
+                if (g.isOpen()) {
+                    answer(kind, g, json, name);
+                }
+            });
+        } else {
+            refuse(g, r -> ErrorBodies.modelNotLoaded(r, style, name));
+        }
+    }
+
+    private static String validate(GenerationKind kind, ObjectNode json) {
+        return switch (kind) {
+            case CHAT -> json.path("messages").isArray() ? null : "'messages' is required and must be an array.";
+            case COMPLETION -> json.hasNonNull("prompt") ? null : "'prompt' is required.";
+            case EMBEDDING -> inputs(json.path("input")) != null ? null
+                    : "'input' must be a non-empty string or an array of strings.";
+        };
+    }
+
+    private static List<String> inputs(JsonNode input) {
+        if (input.isTextual()) {
+            return List.of(input.asText());
+        }
+        if (!input.isArray() || input.isEmpty()) {
+            return null;
+        }
+        List<String> texts = new ArrayList<>(input.size());
+        for (JsonNode item : input) {
+            if (!item.isTextual()) {
+                return null;
+            }
+            texts.add(item.asText());
+        }
+        return texts;
+    }
+
+    /** An error answer: the request leaves the active set without counting as a generation. */
+    private static void refuse(Generation g, Consumer<HttpServerResponse> writeError) {
+        if (g.end(Generation.Ending.ANSWERED_WITHOUT_GENERATING)) {
+            writeError.accept(g.response);
+        }
+    }
+
+    private void answer(GenerationKind kind, Generation g, ObjectNode json, String model) {
+        if (kind == GenerationKind.EMBEDDING) {
+            if (g.end(Generation.Ending.COMPLETED)) {
+                Json.send(g.response, 200, CompletionBodies.embeddings(model, inputs(json.path("input"))));
+            }
+            return;
+        }
+        GenerationRequest r = GenerationRequest.of(kind, ids.incrementAndGet(), model, json, knobs.tokensPerResponse);
+        long tokenDelay = knobs.tokenDelayMs;
+        if (r.stream()) {
+            new TokenStream(g, new SseEvents(r), tokenDelay, faults.takeDropAfter()).start();
+        } else {
+            g.after(tokenDelay * r.completionTokens(), () -> {
+                if (g.end(Generation.Ending.COMPLETED)) {
+                    Json.send(g.response, 200, CompletionBodies.full(r));
+                }
+            });
+        }
+    }
+}

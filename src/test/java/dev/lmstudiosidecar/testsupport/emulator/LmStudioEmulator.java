@@ -1,0 +1,350 @@
+package dev.lmstudiosidecar.testsupport.emulator;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real HTTP server on 127.0.0.1 that behaves like LM Studio (0.4, 0.3) or a generic OpenAI-compatible
+ * server, with knobs for the faults the sidecar must survive. Integration tests point the sidecar at
+ * {@link #baseUrl()}; a benchmark runs {@link #main(String[])} as a separate process.
+ *
+ * <p>Knobs and observations are thread-safe and meant to be called from test threads while the server
+ * runs on its own Vert.x event loops. Methods that wait ({@link #reset()}, {@link #refuseConnections},
+ * {@link #close()}) must not be called from an event loop.
+ */
+public final class LmStudioEmulator implements AutoCloseable {
+
+    /** Which server is emulated; decides which endpoints exist. */
+    public enum Shape {
+        /** greeting, /v1/*, /api/v0/models, /api/v1/models, /api/v1/models/load|unload */
+        LMSTUDIO_0_4,
+        /** greeting, /v1/*, /api/v0/models */
+        LMSTUDIO_0_3,
+        /** only /v1/*, unknown routes 404 (llama.cpp, vLLM) */
+        GENERIC_OPENAI
+    }
+
+    /** How error bodies look: the OpenAI object (newer LM Studio, 404 for a missing model) or a bare string (older, 400). */
+    public enum ErrorStyle { OBJECT, STRING }
+
+    private static final long WAIT_SECONDS = 10;
+
+    private final Vertx vertx;
+    private final int serverCount;
+    private final Knobs knobs = new Knobs();
+    private final Faults faults = new Faults();
+    private final ModelCatalog catalog = new ModelCatalog();
+    private final RequestLog log = new RequestLog();
+    private final Generations generations = new Generations();
+    private final EmulatorRouter router;
+
+    private final Object lifecycle = new Object();
+    private final List<HttpServer> servers = new ArrayList<>(); // guarded by lifecycle
+    private volatile int port;
+    private boolean refusing; // guarded by lifecycle
+    private boolean closed; // guarded by lifecycle
+
+    private LmStudioEmulator(int serverCount) {
+        this.serverCount = serverCount;
+        // Its own Vert.x, so it never competes with (or depends on) the Quarkus one under test;
+        // no file cache, since it serves no files.
+        this.vertx = Vertx.vertx(new VertxOptions()
+                .setEventLoopPoolSize(serverCount)
+                .setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1)
+                .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
+        ModelAdminHandler admin = new ModelAdminHandler(vertx, knobs, catalog);
+        GenerationHandler generation = new GenerationHandler(vertx, knobs, faults, catalog, generations, admin);
+        this.router = new EmulatorRouter(knobs, catalog, log, admin, generation);
+        catalog.resetToDefaults();
+    }
+
+    /** On a random free port, one event loop: what tests need. */
+    public static LmStudioEmulator start() {
+        return start(0, 1);
+    }
+
+    /**
+     * @param port       0 for a random free port
+     * @param eventLoops server instances sharing the port, one event loop each (more for benchmarks)
+     */
+    public static LmStudioEmulator start(int port, int eventLoops) {
+        LmStudioEmulator emulator = new LmStudioEmulator(Math.max(1, eventLoops));
+        try {
+            synchronized (emulator.lifecycle) {
+                emulator.listen(port);
+            }
+        } catch (RuntimeException e) {
+            emulator.vertx.close();
+            throw e;
+        }
+        return emulator;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String rootUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public String baseUrl() {
+        return rootUrl() + "/v1";
+    }
+
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            generations.terminateAll();
+            stopListening();
+            await(vertx.close());
+        }
+    }
+
+    /**
+     * Back to a fresh LM Studio: default models and knobs, faults and counters cleared, listening again.
+     * Generations still running (hung ones included) are cut, so nothing leaks into the next test.
+     */
+    public void reset() {
+        faults.clear();
+        generations.terminateAll();
+        knobs.reset();
+        catalog.resetToDefaults();
+        refuseConnections(false);
+        generations.clearCounters();
+        log.clear();
+    }
+
+    // ---- shape of the server
+
+    public void shape(Shape s) {
+        knobs.shape = s;
+    }
+
+    /** On: unloaded models are listed by /v1/models and loaded on first use. Off: they are an error. */
+    public void jitLoading(boolean on) {
+        knobs.jitLoading = on;
+    }
+
+    public void errorStyle(ErrorStyle s) {
+        knobs.errorStyle = s;
+    }
+
+    // ---- models
+
+    /** Adds (or replaces) a downloaded model; {@code loaded} gives it one instance named by its key. */
+    public void addModel(String key, String type, long sizeBytes, String paramsString, String quantization,
+                         int maxContextLength, boolean loaded) {
+        catalog.add(key, type, sizeBytes, paramsString, quantization, maxContextLength, loaded);
+    }
+
+    public void removeAllModels() {
+        catalog.clear();
+    }
+
+    /** Unloads every instance of {@code key}, as LM Studio's JIT auto-evict does; in-flight generations go on. */
+    public void evict(String key) {
+        EmulatedModel model = catalog.find(key);
+        if (model == null) {
+            throw new IllegalArgumentException("no such model: " + key);
+        }
+        model.evict();
+    }
+
+    public Set<String> loadedModels() {
+        return catalog.loadedKeys();
+    }
+
+    /** Loads started for {@code key}, explicit or JIT, counted when they start; 0 for an unknown key. */
+    public int loadCount(String key) {
+        EmulatedModel model = catalog.find(key);
+        return model == null ? 0 : model.loadCount();
+    }
+
+    /** Instance ids of {@code key} currently loaded ("key", "key:2", ...); empty for an unknown key. */
+    public List<String> loadedInstances(String key) {
+        EmulatedModel model = catalog.find(key);
+        return model == null ? List.of() : model.instances().stream().map(ModelInstance::id).toList();
+    }
+
+    public void loadDelay(Duration d) {
+        knobs.loadDelayMs = Knobs.toTimerMillis(d);
+    }
+
+    // ---- generation
+
+    /** Tokens per chat/completion answer (capped per request by max_tokens, then finish_reason "length"). */
+    public void tokensPerResponse(int n) {
+        knobs.tokensPerResponse = Math.max(0, n);
+    }
+
+    /** Delay before each streamed token; a non-streamed answer waits n times this. Millisecond resolution. */
+    public void tokenDelay(Duration d) {
+        knobs.tokenDelayMs = Knobs.toTimerMillis(d);
+    }
+
+    // ---- faults
+
+    /** The next {@code count} generation requests answer {@code status} with an error body in the current style. */
+    public void failNext(int count, int status) {
+        faults.failNext(count, status);
+    }
+
+    /** The next {@code count} generation requests are read and never answered, until the client leaves or reset()/close(). */
+    public void hangNext(int count) {
+        faults.hangNext(count);
+    }
+
+    /**
+     * The next streaming request sends {@code chunks} SSE data events (the chat role chunk counts as one)
+     * after its headers, then the connection is closed without a terminating chunk or [DONE].
+     */
+    public void dropStreamAfter(int chunks) {
+        faults.dropStreamAfter(Math.max(0, chunks));
+    }
+
+    /**
+     * True: stop listening (new connections are refused; running generations are cut). False: listen again
+     * on the same port. Blocks until done.
+     */
+    public void refuseConnections(boolean refuse) {
+        synchronized (lifecycle) {
+            if (closed || refuse == refusing) {
+                return;
+            }
+            if (refuse) {
+                generations.terminateAll();
+                stopListening();
+            } else {
+                listen(port);
+            }
+            refusing = refuse;
+        }
+    }
+
+    // ---- observations
+
+    /** Requests received for {@code path} (no query string), any method, since start or reset. */
+    public int requestCount(String path) {
+        return log.count(path);
+    }
+
+    /** The last {@value RequestLog#CAPACITY} requests at most, oldest first. */
+    public List<RecordedRequest> requests() {
+        return log.snapshot();
+    }
+
+    /** The most recent request to {@code path} (no query string), or null. */
+    public RecordedRequest lastRequest(String path) {
+        return log.last(path);
+    }
+
+    /** Generation requests in progress: from arrival (JIT-load waits and hangs included) to their end. */
+    public int activeGenerations() {
+        return generations.active();
+    }
+
+    public int maxConcurrentGenerations() {
+        return generations.maxConcurrent();
+    }
+
+    /** Generations answered in full (a 200 with the whole answer). Errors count in no counter. */
+    public int completedGenerations() {
+        return generations.completed();
+    }
+
+    /** Generations ended because the client closed or reset the connection before the answer was complete. */
+    public int abortedGenerations() {
+        return generations.aborted();
+    }
+
+    /** Streams cut by {@link #dropStreamAfter(int)}. */
+    public int droppedStreams() {
+        return generations.dropped();
+    }
+
+    // ---- listening
+
+    private void listen(int requestedPort) {
+        // Vert.x shares one socket among servers listening on the same port number as requested;
+        // a negative number asks for a random port shared that way (port 0 would give each its own).
+        int p = requestedPort == 0 && serverCount > 1 ? -1 : requestedPort;
+        for (int i = 0; i < serverCount; i++) {
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                            .setHost("127.0.0.1")
+                            .setPort(p)
+                            .setReuseAddress(true) // re-listen on the same port right after refuseConnections(true)
+                            .setHttp2ClearTextEnabled(false)) // LM Studio speaks HTTP/1.1 only
+                    .requestHandler(router);
+            await(server.listen());
+            servers.add(server);
+            port = server.actualPort();
+        }
+    }
+
+    private void stopListening() {
+        for (HttpServer server : servers) {
+            await(server.close());
+        }
+        servers.clear();
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("emulator server operation failed", e);
+        }
+    }
+
+    /**
+     * Standalone for benchmarks: {@code --port N} (0 = random), {@code --tokens N}, {@code --token-delay-ms N},
+     * {@code --event-loops N} (default: min(4, cores)), {@code --load-delay-ms N}. Prints
+     * {@code LMSTUDIO_EMULATOR_PORT=<port>} once listening, then runs until killed.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        int port = 0;
+        int tokens = 5;
+        long tokenDelayMs = 0;
+        long loadDelayMs = 0;
+        int eventLoops = Math.min(4, Runtime.getRuntime().availableProcessors());
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--port" -> port = Integer.parseInt(value);
+                case "--tokens" -> tokens = Integer.parseInt(value);
+                case "--token-delay-ms" -> tokenDelayMs = Long.parseLong(value);
+                case "--load-delay-ms" -> loadDelayMs = Long.parseLong(value);
+                case "--event-loops" -> eventLoops = Integer.parseInt(value);
+                default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
+            }
+            i++;
+        }
+        LmStudioEmulator emulator = start(port, eventLoops);
+        emulator.tokensPerResponse(tokens);
+        emulator.tokenDelay(Duration.ofMillis(tokenDelayMs));
+        emulator.loadDelay(Duration.ofMillis(loadDelayMs));
+        Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "emulator-shutdown"));
+        System.out.println("LMSTUDIO_EMULATOR_PORT=" + emulator.port());
+        System.out.flush();
+        new CountDownLatch(1).await();
+    }
+}

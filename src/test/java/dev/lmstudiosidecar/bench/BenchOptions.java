@@ -1,0 +1,86 @@
+package dev.lmstudiosidecar.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What one benchmark run does; every figure has a flag so a run can be made shorter or heavier.
+ *
+ * @param phase        how long each measured phase lasts, per target (split over the rounds)
+ * @param rounds       direct and sidecar alternate this many times per scenario, so drift on a
+ *                     shared machine hits both sides alike
+ */
+record BenchOptions(
+        Path sidecarJar,
+        Path reportDir,
+        List<String> sidecarJvmOptions,
+        Duration warmup,
+        Duration phase,
+        int rounds,
+        List<Integer> chatRates,
+        int chatTokens,
+        int streamRate,
+        int streamTokens,
+        Duration streamTokenDelay,
+        int embeddingRate,
+        int concurrentStreams,
+        int longStreamTokens,
+        Duration longStreamTokenDelay) {
+
+    static BenchOptions parse(String[] args) {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        Path report = Path.of("target/bench");
+        List<String> jvm = List.of("-Xms32m", "-Xmx128m", "-XX:+UseSerialGC");
+        Duration warmup = Duration.ofSeconds(10);
+        Duration phase = Duration.ofSeconds(10);
+        int rounds = 2;
+        List<Integer> rates = List.of(200, 500, 1000);
+        int chatTokens = 16;
+        int streamRate = 50;
+        int streamTokens = 50;
+        Duration streamDelay = Duration.ofMillis(2);
+        int embeddingRate = 500;
+        int concurrent = 100;
+        int longTokens = 200;
+        Duration longDelay = Duration.ofMillis(20);
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : "";
+            switch (args[i]) {
+                case "--jar" -> jar = Path.of(value);
+                case "--report-dir" -> report = Path.of(value);
+                case "--sidecar-jvm" -> jvm = Arrays.asList(value.trim().split("\\s+"));
+                case "--warmup-s" -> warmup = Duration.ofSeconds(Integer.parseInt(value));
+                case "--phase-s" -> phase = Duration.ofSeconds(Integer.parseInt(value));
+                case "--rounds" -> rounds = Integer.parseInt(value);
+                case "--chat-rates" -> rates = Arrays.stream(value.split(",")).map(String::trim).map(Integer::valueOf).toList();
+                case "--chat-tokens" -> chatTokens = Integer.parseInt(value);
+                case "--stream-rate" -> streamRate = Integer.parseInt(value);
+                case "--stream-tokens" -> streamTokens = Integer.parseInt(value);
+                case "--stream-token-delay-ms" -> streamDelay = Duration.ofMillis(Long.parseLong(value));
+                case "--embedding-rate" -> embeddingRate = Integer.parseInt(value);
+                case "--concurrent-streams" -> concurrent = Integer.parseInt(value);
+                case "--long-stream-tokens" -> longTokens = Integer.parseInt(value);
+                case "--long-stream-token-delay-ms" -> longDelay = Duration.ofMillis(Long.parseLong(value));
+                case "--quick" -> {
+                    warmup = Duration.ofSeconds(2);
+                    phase = Duration.ofSeconds(2);
+                    rounds = 1;
+                    rates = List.of(200);
+                    concurrent = 20;
+                    longTokens = 20;
+                    i--; // a flag without a value
+                }
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; see bench/README in the main README");
+            }
+            i++;
+        }
+        return new BenchOptions(jar, report, jvm, warmup, phase, rounds, rates, chatTokens, streamRate, streamTokens,
+                streamDelay, embeddingRate, concurrent, longTokens, longDelay);
+    }
+
+    Duration phasePerRound() {
+        return phase.dividedBy(Math.max(1, rounds));
+    }
+}

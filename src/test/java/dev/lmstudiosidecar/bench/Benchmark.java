@@ -1,0 +1,159 @@
+package dev.lmstudiosidecar.bench;
+
+import dev.lmstudiosidecar.bench.LoadGenerator.Call;
+import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Measures what the sidecar costs: every scenario runs against the LM Studio emulator directly and
+ * through the sidecar in the same run, alternating, so each figure is a side-by-side comparison
+ * that holds on a noisy shared machine. Run it with {@code bench/run}; the report goes to
+ * {@code target/bench/report.md}.
+ */
+public final class Benchmark {
+
+    private static final String CHAT_BODY = "{\"model\":\"qwen2.5-7b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}";
+    private static final String STREAM_BODY = "{\"model\":\"qwen2.5-7b-instruct\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Tell a story\"}]}";
+    private static final String EMBED_BODY = "{\"model\":\"text-embedding-nomic-embed-text-v1.5\",\"input\":[\"the quick brown fox\",\"jumps over the lazy dog\"]}";
+
+    private static final Call CHAT = new Call("chat", "/chat/completions", CHAT_BODY, false);
+    private static final Call STREAM = new Call("stream", "/chat/completions", STREAM_BODY, true);
+    private static final Call EMBED = new Call("embeddings", "/embeddings", EMBED_BODY, false);
+
+    private final BenchOptions options;
+    private final LmStudioEmulator emulator;
+    private final SidecarProcess sidecar;
+    private final ProcessSampler sampler;
+    private final LoadGenerator load;
+
+    private Benchmark(BenchOptions options, LmStudioEmulator emulator, SidecarProcess sidecar, LoadGenerator load) {
+        this.options = options;
+        this.emulator = emulator;
+        this.sidecar = sidecar;
+        this.sampler = new ProcessSampler(sidecar.pid());
+        this.load = load;
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions options = BenchOptions.parse(args);
+        Files.createDirectories(options.reportDir());
+        try (LmStudioEmulator emulator = LmStudioEmulator.start(0, 1);
+             LoadGenerator load = new LoadGenerator();
+             SidecarProcess sidecar = SidecarProcess.start(options.sidecarJar(), options.sidecarJvmOptions(),
+                     emulator.baseUrl(), options.reportDir().resolve("sidecar.log"))) {
+            Benchmark benchmark = new Benchmark(options, emulator, sidecar, load);
+            try {
+                benchmark.runAll();
+            } finally {
+                benchmark.sampler.close();
+            }
+        }
+        System.exit(0); // the emulator's and the generator's event loops are closed; nothing else should linger
+    }
+
+    private void runAll() throws Exception {
+        long startRssKb = sampler.rssKb();
+        emulator.tokensPerResponse(options.chatTokens());
+        emulator.tokenDelay(Duration.ZERO);
+        log("warming up for " + options.warmup().toSeconds() + " s on each target");
+        load.fixedRate(emulator.baseUrl(), CHAT, 500, options.warmup());
+        load.fixedRate(sidecar.baseUrl(), CHAT, 500, options.warmup());
+
+        List<Comparison> comparisons = new ArrayList<>();
+        Comparison chatAt500 = null;
+        for (int rate : options.chatRates()) {
+            Comparison c = compare("Non-streaming chat at " + rate + " req/s",
+                    options.chatTokens() + " tokens per answer, no delay per token", CHAT, rate, false);
+            comparisons.add(c);
+            if (rate == 500) {
+                chatAt500 = c;
+            }
+        }
+
+        emulator.tokensPerResponse(options.streamTokens());
+        emulator.tokenDelay(options.streamTokenDelay());
+        Comparison streaming = compare("Streaming chat at " + options.streamRate() + " streams/s",
+                options.streamTokens() + " tokens per stream, " + options.streamTokenDelay().toMillis() + " ms before each token",
+                STREAM, options.streamRate(), false);
+        comparisons.add(streaming);
+
+        emulator.tokenDelay(Duration.ZERO);
+        comparisons.add(compare("Embeddings at " + options.embeddingRate() + " req/s", "two inputs per request",
+                EMBED, options.embeddingRate(), false));
+
+        emulator.tokensPerResponse(options.longStreamTokens());
+        emulator.tokenDelay(options.longStreamTokenDelay());
+        Comparison concurrent = compare(options.concurrentStreams() + " concurrent long streams",
+                options.concurrentStreams() + " streams started at once, " + options.longStreamTokens() + " tokens each, "
+                        + options.longStreamTokenDelay().toMillis() + " ms before each token",
+                STREAM, options.concurrentStreams(), true);
+        comparisons.add(concurrent);
+
+        String header = header(startRssKb);
+        String report = new ReportWriter().render(header, comparisons, chatAt500, streaming, concurrent);
+        Path file = options.reportDir().resolve("report.md");
+        Files.writeString(file, report);
+        System.out.println(report);
+        log("report written to " + file);
+    }
+
+    /**
+     * Runs one scenario on both targets, alternating direct and sidecar for the configured rounds.
+     *
+     * @param burst true: {@code rate} requests all at once; false: {@code rate} per second for the phase
+     */
+    private Comparison compare(String scenario, String describeLoad, Call call, int rate, boolean burst) throws InterruptedException {
+        log(scenario);
+        PhaseResult direct = new PhaseResult();
+        PhaseResult viaSidecar = new PhaseResult();
+        double cpu = 0;
+        long peakRss = 0;
+        int rounds = burst ? 1 : options.rounds();
+        for (int round = 0; round < rounds; round++) {
+            direct.add(phase(emulator.baseUrl(), call, rate, burst));
+            sampler.resetPeak();
+            double cpuBefore = sampler.cpuSeconds();
+            viaSidecar.add(phase(sidecar.baseUrl(), call, rate, burst));
+            cpu += sampler.cpuSeconds() - cpuBefore;
+            peakRss = Math.max(peakRss, sampler.peakRssKb());
+        }
+        return new Comparison(scenario, describeLoad, direct, viaSidecar, cpu, peakRss);
+    }
+
+    private PhaseResult phase(String baseUrl, Call call, int rate, boolean burst) throws InterruptedException {
+        return burst ? load.burst(baseUrl, call, rate) : load.fixedRate(baseUrl, call, rate, options.phasePerRound());
+    }
+
+    private String header(long startRssKb) throws IOException {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(line -> line.startsWith("model name")).findFirst()
+                .map(line -> line.substring(line.indexOf(':') + 1).trim()).orElse("unknown CPU");
+        return String.format(Locale.ROOT, """
+                # lmstudio-sidecar benchmark
+
+                Measured %s on %d cores (%s), Java %s. The emulator and the load generator share \
+                the machine with the sidecar. Latencies count from each request's scheduled start \
+                (open loop). Direct and sidecar phases alternate (%d rounds of %d s each per scenario).
+
+                Sidecar: `%s`
+                Sidecar RSS after start-up: %.1f MiB; lifetime peak at the end: %.1f MiB; CPU used in all: %.1f s.
+                """,
+                ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+                Runtime.getRuntime().availableProcessors(), cpu, System.getProperty("java.version"),
+                options.rounds(), options.phasePerRound().toSeconds(),
+                sidecar.commandLine().replace(System.getProperty("java.home"), "$JAVA_HOME"),
+                startRssKb / 1024.0, sampler.lifetimePeakRssKb() / 1024.0, sampler.cpuSeconds());
+    }
+
+    private static void log(String line) {
+        System.err.println("[bench] " + line);
+    }
+}

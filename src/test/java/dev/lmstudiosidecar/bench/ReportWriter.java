@@ -1,0 +1,110 @@
+package dev.lmstudiosidecar.bench;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import org.HdrHistogram.Histogram;
+
+/** Renders the comparisons as Markdown: one table per scenario, then the targets checked. */
+final class ReportWriter {
+
+    private static final double[] PERCENTILES = {50, 90, 99, 100};
+    private static final long TARGET_RSS_KB = 256 * 1024;
+
+    private final StringBuilder out = new StringBuilder();
+
+    String render(String header, List<Comparison> comparisons, Comparison chatAt500, Comparison streaming, Comparison concurrent) {
+        out.append(header).append('\n');
+        for (Comparison c : comparisons) {
+            out.append("\n## ").append(c.scenario()).append("\n\n").append(c.load()).append("\n\n");
+            if (c.direct().timeToFirstToken.getTotalCount() > 0) {
+                latencyTable(c, "time to first token", r -> r.timeToFirstToken);
+                latencyTable(c, "gap between chunks", r -> r.interChunkGap);
+            }
+            latencyTable(c, "total", r -> r.total);
+            countsTable(c);
+        }
+        targets(chatAt500, streaming, concurrent);
+        return out.toString();
+    }
+
+    private void latencyTable(Comparison c, String what, Function<PhaseResult, Histogram> pick) {
+        Histogram direct = pick.apply(c.direct());
+        Histogram sidecar = pick.apply(c.sidecar());
+        out.append("| ").append(what).append(" (ms) | p50 | p90 | p99 | max |\n|---|---:|---:|---:|---:|\n");
+        row("direct", direct);
+        row("sidecar", sidecar);
+        out.append("| added |");
+        for (double p : PERCENTILES) {
+            out.append(' ').append(ms(Comparison.addedMillis(direct, sidecar, p))).append(" |");
+        }
+        out.append("\n\n");
+    }
+
+    private void row(String name, Histogram h) {
+        out.append("| ").append(name).append(" |");
+        for (double p : PERCENTILES) {
+            out.append(' ').append(ms(h.getValueAtPercentile(p) / 1e6)).append(" |");
+        }
+        out.append('\n');
+    }
+
+    private void countsTable(Comparison c) {
+        out.append("| target | sent | ok | errors | throughput (req/s) | SSE events | reads |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        counts("direct", c.direct());
+        counts("sidecar", c.sidecar());
+        out.append(String.format(Locale.ROOT, "%nSidecar while serving its share: %.2f CPU s, peak RSS %.1f MiB.%n",
+                c.sidecarCpuSeconds(), c.sidecarPeakRssKb() / 1024.0));
+        if (c.direct().firstError != null || c.sidecar().firstError != null) {
+            out.append("First errors: direct `").append(c.direct().firstError).append("`, sidecar `")
+                    .append(c.sidecar().firstError).append("`.\n");
+        }
+    }
+
+    private void counts(String name, PhaseResult r) {
+        out.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %.1f | %d | %d |%n",
+                name, r.sent, r.succeeded, r.failed, r.throughputPerSecond(), r.events, r.arrivals));
+    }
+
+    private void targets(Comparison chat, Comparison streaming, Comparison concurrent) {
+        out.append("\n## Targets\n\n| target | measured | verdict |\n|---|---|---|\n");
+        if (chat != null) {
+            double p50 = Comparison.addedMillis(chat.direct().total, chat.sidecar().total, 50);
+            double p99 = Comparison.addedMillis(chat.direct().total, chat.sidecar().total, 99);
+            verdict("added latency, non-streaming at 500 req/s, p50 <= 0.3 ms", ms(p50) + " ms", p50 <= 0.3);
+            verdict("added latency, non-streaming at 500 req/s, p99 <= 1 ms", ms(p99) + " ms", p99 <= 1.0);
+        } else {
+            out.append("| added latency, non-streaming at 500 req/s | not measured in this run (--chat-rates) | - |\n");
+        }
+        if (streaming != null) {
+            double ttft = Comparison.addedMillis(streaming.direct().timeToFirstToken, streaming.sidecar().timeToFirstToken, 99);
+            verdict("streaming: added time to first token p99 <= 1 ms", ms(ttft) + " ms", ttft <= 1.0);
+            long directEvents = streaming.direct().events;
+            long sidecarEvents = streaming.sidecar().events;
+            double directReads = perStream(streaming.direct().arrivals, streaming.direct());
+            double sidecarReads = perStream(streaming.sidecar().arrivals, streaming.sidecar());
+            verdict("streaming: no chunk coalescing (SSE events and reads per stream as direct)",
+                    String.format(Locale.ROOT, "events %d vs %d; reads per stream %.2f vs %.2f",
+                            sidecarEvents, directEvents, sidecarReads, directReads),
+                    sidecarEvents == directEvents && sidecarReads >= directReads * 0.98);
+        }
+        if (concurrent != null) {
+            verdict(concurrent.sidecar().sent + " concurrent streams with no error",
+                    concurrent.sidecar().failed + " errors", concurrent.sidecar().failed == 0 && concurrent.sidecar().succeeded == concurrent.sidecar().sent);
+            verdict("sidecar RSS <= 256 MiB (JVM mode) under that load",
+                    String.format(Locale.ROOT, "%.1f MiB", concurrent.sidecarPeakRssKb() / 1024.0), concurrent.sidecarPeakRssKb() <= TARGET_RSS_KB);
+        }
+    }
+
+    private static double perStream(long value, PhaseResult r) {
+        return r.succeeded == 0 ? 0 : (double) value / r.succeeded;
+    }
+
+    private void verdict(String target, String measured, boolean met) {
+        out.append("| ").append(target).append(" | ").append(measured).append(" | ").append(met ? "met" : "MISSED").append(" |\n");
+    }
+
+    private static String ms(double millis) {
+        return String.format(Locale.ROOT, "%.3f", millis);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.lmstudiosidecar.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged sidecar (JVM mode) as a separate process, the way it runs next to an app. */
+final class SidecarProcess implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Process process;
+    private final int apiPort;
+    private final List<String> command;
+
+    private SidecarProcess(Process process, int apiPort, List<String> command) {
+        this.process = process;
+        this.apiPort = apiPort;
+        this.command = command;
+    }
+
+    static SidecarProcess start(Path jar, List<String> jvmOptions, String lmStudioBaseUrl, Path log) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run ./mvnw -B -DskipTests package first (bench/run does)");
+        }
+        int apiPort = freePort();
+        int managementPort = freePort();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-Dquarkus.http.port=" + apiPort);
+        command.add("-Dquarkus.management.port=" + managementPort);
+        command.add("-Dlmstudio.base-url=" + lmStudioBaseUrl);
+        // Open-loop load keeps many requests in flight; the default of 5 would measure the queue.
+        command.add("-Dlmstudio.max-concurrent-requests=256");
+        command.add("-Dlmstudio.max-queued-requests=4096");
+        command.add("-jar");
+        command.add(jar.toString());
+        Files.createDirectories(log.getParent());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        SidecarProcess sidecar = new SidecarProcess(process, apiPort, command);
+        sidecar.awaitLive(managementPort, log);
+        return sidecar;
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + apiPort + "/v1";
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String commandLine() {
+        return String.join(" ", command);
+    }
+
+    private void awaitLive(int managementPort, Path log) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest live = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/live"))
+                .timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the sidecar exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                if (http.send(live, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(100);
+        }
+        close();
+        throw new IllegalStateException("the sidecar did not become live within " + START_TIMEOUT + "; see " + log);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -4,9 +4,10 @@ package dev.lmstudiosidecar.api;
  * A validated request, ready to forward.
  *
  * @param model        the requested model, or null when the body names none
- * @param upstreamBody the bytes to send upstream: the client's own bytes unless hint fields had to be removed
+ * @param rewrittenBody the body to send upstream instead of the client's, or null to send the client's bytes as
+ *                      they are (the rule: only a body with hint fields is rewritten, to drop them)
  */
-public record OpenAiRequest(OpenAiEndpoint endpoint, String model, boolean stream, RequestHints hints, byte[] upstreamBody) {
+public record OpenAiRequest(OpenAiEndpoint endpoint, String model, boolean stream, RequestHints hints, byte[] rewrittenBody) {
 
     public static final String AUTO_MODEL = "auto";
 

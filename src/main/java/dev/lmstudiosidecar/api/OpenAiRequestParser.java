@@ -1,8 +1,10 @@
 package dev.lmstudiosidecar.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,106 +16,165 @@ import java.util.function.UnaryOperator;
 /**
  * Validates an OpenAI request body and extracts what the sidecar needs (model, stream, hints)
  * without touching anything else: unknown fields such as {@code tools}, {@code response_format}
- * or {@code ttl} reach LM Studio byte for byte. Only when a hint field is present is the body
- * re-serialised, without it.
+ * or {@code ttl} reach LM Studio byte for byte.
+ *
+ * <p>Validation streams over the tokens and never builds a tree, so a body near the size limit
+ * costs no more memory than its own bytes (a sidecar's heap is small). Only a body that carries
+ * hint fields is parsed into a tree and re-serialised without them.
  */
 public final class OpenAiRequestParser {
 
-    private final ObjectMapper json;
-
-    public OpenAiRequestParser() {
-        // BigDecimal keeps every number exactly as sent when the body has to be re-serialised.
-        this.json = new ObjectMapper()
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
-    }
+    private final JsonFactory tokens = new JsonFactory();
+    private final ObjectMapper tree = new ObjectMapper()
+            // BigDecimal, kept exact, writes every number back exactly as it was sent.
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     /**
      * @param headers looks up a request header by name, null when absent
      * @throws ApiException 400 when the request is not one LM Studio could answer
      */
     public OpenAiRequest parse(OpenAiEndpoint endpoint, byte[] body, UnaryOperator<String> headers) {
-        RequestHints headerHints = hintsFromHeaders(headers);
-        if (!endpoint.generates()) {
-            return new OpenAiRequest(endpoint, null, false, headerHints, body);
-        }
-        ObjectNode root = readObject(body);
-        String model = optionalString(root, "model");
-        if (model != null && model.isBlank()) {
-            throw ApiError.invalidRequest("model", "'model' must not be empty: name a model from GET /v1/models, or \"auto\".").asException();
-        }
-        boolean stream = optionalBoolean(root, "stream", false);
-        requireNonEmpty(root, endpoint.requiredField());
-        if (endpoint == OpenAiEndpoint.CHAT_COMPLETIONS) {
-            requireMessagesHaveRoles(root.get("messages"));
-        }
-        RequestHints hints = mergeBodyHints(headerHints, root);
-        byte[] upstreamBody = removeHintFields(root) ? writeBytes(root) : body;
-        return new OpenAiRequest(endpoint, model, stream, hints, upstreamBody);
+        return parse(endpoint, body, 0, body.length, headers);
     }
 
-    private ObjectNode readObject(byte[] body) {
-        if (body.length == 0) {
+    /** As {@link #parse(OpenAiEndpoint, byte[], UnaryOperator)}, on a slice of an array. */
+    public OpenAiRequest parse(OpenAiEndpoint endpoint, byte[] body, int offset, int length, UnaryOperator<String> headers) {
+        RequestHints headerHints = hintsFromHeaders(headers);
+        if (!endpoint.generates()) {
+            return new OpenAiRequest(endpoint, null, false, headerHints, null);
+        }
+        BodyScan scan = scan(endpoint, body, offset, length);
+        RequestHints hints = new RequestHints(
+                headerHints.taskType().or(() -> Optional.ofNullable(scan.taskType)),
+                headerHints.preferredProvider().or(() -> Optional.ofNullable(scan.preferredProvider)),
+                headerHints.fallbackToCloud().or(() -> Optional.ofNullable(scan.fallbackToCloud)));
+        byte[] rewritten = scan.hasHintFields ? withoutHintFields(body, offset, length) : null;
+        return new OpenAiRequest(endpoint, scan.model, scan.stream, hints, rewritten);
+    }
+
+    /** What one pass over the body found. */
+    private static final class BodyScan {
+        String model;
+        boolean stream;
+        boolean sawRequiredField;
+        boolean hasHintFields;
+        TaskType taskType;
+        String preferredProvider;
+        Boolean fallbackToCloud;
+    }
+
+    private BodyScan scan(OpenAiEndpoint endpoint, byte[] body, int offset, int length) {
+        if (length == 0) {
             throw ApiError.invalidJson("the body is empty").asException();
         }
-        JsonNode node;
-        try {
-            node = json.readTree(body);
+        String required = endpoint.requiredField();
+        BodyScan scan = new BodyScan();
+        try (JsonParser p = tokens.createParser(body, offset, length)) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                throw ApiError.invalidJson("the body is " + describe(first) + ", not an object").asException();
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals(required)) {
+                    scan.sawRequiredField = value != JsonToken.VALUE_NULL;
+                    if (scan.sawRequiredField) {
+                        checkRequired(p, value, field, body, offset);
+                    }
+                    continue;
+                }
+                switch (field) {
+                    case "model" -> scan.model = stringOrNull(p, value, field);
+                    case "stream" -> scan.stream = Boolean.TRUE.equals(booleanOrNull(value, field));
+                    case RequestHints.TASK_TYPE_FIELD -> {
+                        scan.hasHintFields = true;
+                        String task = stringOrNull(p, value, field);
+                        scan.taskType = task == null ? null : taskType(task, field);
+                    }
+                    case RequestHints.PREFER_PROVIDER_FIELD -> {
+                        scan.hasHintFields = true;
+                        String provider = stringOrNull(p, value, field);
+                        scan.preferredProvider = provider == null ? null : provider(provider, field);
+                    }
+                    case RequestHints.FALLBACK_TO_CLOUD_FIELD -> {
+                        scan.hasHintFields = true;
+                        scan.fallbackToCloud = booleanOrNull(value, field);
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw ApiError.invalidJson("there is more after the JSON object").asException();
+            }
         } catch (JsonProcessingException e) {
             throw ApiError.invalidJson(describe(e)).asException();
         } catch (IOException e) {
-            throw ApiError.invalidJson(e.getMessage()).asException();
+            throw ApiError.invalidJson(String.valueOf(e.getMessage())).asException();
         }
-        if (!(node instanceof ObjectNode object)) {
-            throw ApiError.invalidJson("the body is " + describe(node) + ", not an object").asException();
+        if (scan.model != null && scan.model.isBlank()) {
+            throw ApiError.invalidRequest("model", "'model' must not be empty: name a model from GET /v1/models, or \"auto\".").asException();
         }
-        return object;
+        if (!scan.sawRequiredField) {
+            throw ApiError.invalidRequest(required, "'" + required + "' is required" + example(required)).asException();
+        }
+        return scan;
     }
 
-    /** Jackson's words without its source excerpt, plus where in the body it stopped. */
-    private static String describe(JsonProcessingException e) {
-        String words = e.getOriginalMessage();
-        int noise = words.indexOf(" (start marker at");
-        if (noise < 0) {
-            noise = words.indexOf("\n");
-        }
-        if (noise >= 0) {
-            words = words.substring(0, noise);
-        }
-        return e.getLocation() == null ? words
-                : words + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-    }
-
-    private static void requireNonEmpty(ObjectNode root, String field) {
-        JsonNode value = root.get(field);
-        if (value == null || value.isNull()) {
-            throw ApiError.invalidRequest(field, "'" + field + "' is required" + example(field)).asException();
-        }
-        boolean empty = (value.isTextual() && value.textValue().isEmpty()) || (value.isArray() && value.isEmpty());
-        boolean allowedType = value.isArray() || (value.isTextual() && !field.equals("messages"));
-        if (!allowedType) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be " + allowedShape(field) + ", not " + describe(value) + ".").asException();
-        }
-        if (empty) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must not be empty" + example(field)).asException();
-        }
-    }
-
-    private static void requireMessagesHaveRoles(JsonNode messages) {
-        for (int i = 0; i < messages.size(); i++) {
-            JsonNode message = messages.get(i);
-            JsonNode role = message.get("role");
-            if (!message.isObject() || role == null || !role.isTextual() || role.textValue().isBlank()) {
-                throw ApiError.invalidRequest("messages[" + i + "]",
-                        "'messages[" + i + "]' must be an object with a string 'role', e.g. {\"role\":\"user\",\"content\":\"Hello\"}.")
-                        .asException();
+    private static void checkRequired(JsonParser p, JsonToken value, String field, byte[] body, int offset) throws IOException {
+        boolean messages = field.equals("messages");
+        if (value == JsonToken.VALUE_STRING && !messages) {
+            // The raw bytes tell whether the string is "" without decoding a possibly huge prompt.
+            int at = offset + (int) p.currentTokenLocation().getByteOffset();
+            if (body[at + 1] == '"') {
+                throw emptyField(field);
             }
+            return;
+        }
+        if (value != JsonToken.START_ARRAY) {
+            throw ApiError.invalidRequest(field, "'" + field + "' must be " + (messages ? "an array of messages" : "a string or an array")
+                    + ", not " + describe(value) + ".").asException();
+        }
+        int elements = 0;
+        for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
+            if (messages) {
+                requireRole(p, element, elements);
+            } else {
+                p.skipChildren();
+            }
+            elements++;
+        }
+        if (elements == 0) {
+            throw emptyField(field);
         }
     }
 
-    private static String allowedShape(String field) {
-        return field.equals("messages") ? "an array of messages" : "a string or an array";
+    /** A message must be an object with a string role; its other fields are LM Studio's business. */
+    private static void requireRole(JsonParser p, JsonToken message, int index) throws IOException {
+        boolean hasRole = false;
+        if (message == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean isRole = p.currentName().equals("role");
+                JsonToken value = p.nextToken();
+                if (isRole) {
+                    hasRole = value == JsonToken.VALUE_STRING && !p.getText().isBlank();
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } else {
+            p.skipChildren();
+        }
+        if (!hasRole) {
+            throw ApiError.invalidRequest("messages[" + index + "]",
+                    "'messages[" + index + "]' must be an object with a string 'role', e.g. {\"role\":\"user\",\"content\":\"Hello\"}.")
+                    .asException();
+        }
+    }
+
+    private static ApiException emptyField(String field) {
+        return ApiError.invalidRequest(field, "'" + field + "' must not be empty" + example(field)).asException();
     }
 
     private static String example(String field) {
@@ -121,6 +182,26 @@ public final class OpenAiRequestParser {
             case "messages" -> ": send e.g. \"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}].";
             case "prompt" -> ": send e.g. \"prompt\":\"Once upon a time\".";
             default -> ": send e.g. \"input\":\"text to embed\".";
+        };
+    }
+
+    private static String stringOrNull(JsonParser p, JsonToken value, String field) throws IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (value != JsonToken.VALUE_STRING) {
+            p.skipChildren();
+            throw ApiError.invalidRequest(field, "'" + field + "' must be a string, not " + describe(value) + ".").asException();
+        }
+        return p.getText();
+    }
+
+    private static Boolean booleanOrNull(JsonToken value, String field) {
+        return switch (value) {
+            case VALUE_NULL -> null;
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            default -> throw ApiError.invalidRequest(field, "'" + field + "' must be true or false, not " + describe(value) + ".").asException();
         };
     }
 
@@ -135,24 +216,6 @@ public final class OpenAiRequestParser {
                 Optional.ofNullable(task).map(t -> taskType(t, RequestHints.TASK_TYPE_HEADER)),
                 Optional.ofNullable(provider).map(p -> provider(p, RequestHints.PREFER_PROVIDER_HEADER)),
                 Optional.ofNullable(cloud).map(OpenAiRequestParser::booleanHeader));
-    }
-
-    private static RequestHints mergeBodyHints(RequestHints fromHeaders, ObjectNode root) {
-        Optional<TaskType> task = fromHeaders.taskType().or(() ->
-                Optional.ofNullable(optionalString(root, RequestHints.TASK_TYPE_FIELD)).map(t -> taskType(t, RequestHints.TASK_TYPE_FIELD)));
-        Optional<String> provider = fromHeaders.preferredProvider().or(() ->
-                Optional.ofNullable(optionalString(root, RequestHints.PREFER_PROVIDER_FIELD)).map(p -> provider(p, RequestHints.PREFER_PROVIDER_FIELD)));
-        Optional<Boolean> cloud = fromHeaders.fallbackToCloud().or(() -> root.has(RequestHints.FALLBACK_TO_CLOUD_FIELD)
-                ? Optional.of(optionalBoolean(root, RequestHints.FALLBACK_TO_CLOUD_FIELD, false))
-                : Optional.empty());
-        return new RequestHints(task, provider, cloud);
-    }
-
-    private static boolean removeHintFields(ObjectNode root) {
-        boolean removed = root.remove(RequestHints.TASK_TYPE_FIELD) != null;
-        removed |= root.remove(RequestHints.PREFER_PROVIDER_FIELD) != null;
-        removed |= root.remove(RequestHints.FALLBACK_TO_CLOUD_FIELD) != null;
-        return removed;
     }
 
     private static TaskType taskType(String value, String param) {
@@ -177,45 +240,44 @@ public final class OpenAiRequestParser {
                 RequestHints.FALLBACK_TO_CLOUD_HEADER + " must be true or false, not '" + value + "'.").asException();
     }
 
-    private static String optionalString(ObjectNode root, String field) {
-        JsonNode value = root.get(field);
-        if (value == null || value.isNull()) {
-            return null;
+    private byte[] withoutHintFields(byte[] body, int offset, int length) {
+        try {
+            ObjectNode root = (ObjectNode) tree.readTree(body, offset, length);
+            root.remove(RequestHints.TASK_TYPE_FIELD);
+            root.remove(RequestHints.PREFER_PROVIDER_FIELD);
+            root.remove(RequestHints.FALLBACK_TO_CLOUD_FIELD);
+            return tree.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("a body that passed validation always parses", e);
         }
-        if (!value.isTextual()) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be a string, not " + describe(value) + ".").asException();
-        }
-        return value.textValue();
     }
 
-    private static boolean optionalBoolean(ObjectNode root, String field, boolean absent) {
-        JsonNode value = root.get(field);
-        if (value == null || value.isNull()) {
-            return absent;
+    private static String describe(JsonToken token) {
+        if (token == null) {
+            return "nothing";
         }
-        if (!value.isBoolean()) {
-            throw ApiError.invalidRequest(field, "'" + field + "' must be true or false, not " + describe(value) + ".").asException();
-        }
-        return value.booleanValue();
-    }
-
-    private static String describe(JsonNode node) {
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case NULL -> "null";
-            default -> "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
+        return switch (token) {
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> token.asString() == null ? token.name().toLowerCase(Locale.ROOT) : token.asString();
         };
     }
 
-    private byte[] writeBytes(ObjectNode root) {
-        try {
-            return json.writeValueAsBytes(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a parsed JSON tree always serialises", e);
+    /** Jackson's words without its source excerpt, plus where in the body it stopped. */
+    private static String describe(JsonProcessingException e) {
+        String words = e.getOriginalMessage();
+        int noise = words.indexOf(" (start marker at");
+        if (noise < 0) {
+            noise = words.indexOf("\n");
         }
+        if (noise >= 0) {
+            words = words.substring(0, noise);
+        }
+        return e.getLocation() == null ? words
+                : words + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
     }
 }

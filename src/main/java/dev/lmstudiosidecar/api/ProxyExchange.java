@@ -3,6 +3,7 @@ package dev.lmstudiosidecar.api;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamCall;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -49,14 +50,13 @@ final class ProxyExchange {
     }
 
     private void forward(Buffer body) {
-        byte[] bytes = endpoint.generates() ? body.getBytes() : null;
         try {
-            parsed = context.parser().parse(endpoint, bytes == null ? new byte[0] : bytes, request::getHeader);
+            parsed = parse(body);
         } catch (ApiException invalid) {
             respondError(invalid.error());
             return;
         }
-        Buffer upstreamBody = parsed.upstreamBody() == bytes || bytes == null ? body : Buffer.buffer(parsed.upstreamBody());
+        Buffer upstreamBody = parsed.rewrittenBody() == null ? body : Buffer.buffer(parsed.rewrittenBody());
         boolean bodiless = upstreamBody.length() == 0 && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD);
         call = context.client().sendOpenAi(request.method(), suffixWithQuery(),
                 ForwardedHeaders.toUpstream(request.headers(), requestId), bodiless ? null : upstreamBody);
@@ -70,6 +70,16 @@ final class ProxyExchange {
                 respondError(transportFailure(answered.cause()));
             }
         });
+    }
+
+    /** Validates the body where it lies, without copying it. */
+    private OpenAiRequest parse(Buffer body) {
+        ByteBuf bytes = body.getByteBuf();
+        if (bytes.hasArray()) {
+            return context.parser().parse(endpoint, bytes.array(), bytes.arrayOffset() + bytes.readerIndex(),
+                    bytes.readableBytes(), request::getHeader);
+        }
+        return context.parser().parse(endpoint, body.getBytes(), request::getHeader);
     }
 
     private void relay(HttpClientResponse upstream) {

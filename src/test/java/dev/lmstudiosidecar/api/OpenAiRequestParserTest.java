@@ -1,6 +1,5 @@
 package dev.lmstudiosidecar.api;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,7 +35,7 @@ class OpenAiRequestParserTest {
                 + "\"tools\":[{\"type\":\"function\"}],\"ttl\":300,\"temperature\":0.70,\"stream\":true}";
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         OpenAiRequest request = parser.parse(OpenAiEndpoint.CHAT_COMPLETIONS, bytes, name -> null);
-        assertTrue(request.upstreamBody() == bytes, "untouched bodies are not re-serialised");
+        assertEquals(null, request.rewrittenBody(), "untouched bodies are forwarded as sent");
         assertEquals("m", request.model());
         assertTrue(request.stream());
         assertFalse(request.wantsRouting());
@@ -48,7 +47,7 @@ class OpenAiRequestParserTest {
                 "{\"model\":\"auto\",\"task_type\":\"coding\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
                         + "\"fallback_to_cloud\":false,\"preferred_provider\":\"lmstudio\",\"temperature\":0.10,\"seed\":12345678901234}");
         assertEquals("{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":0.10,\"seed\":12345678901234}",
-                new String(request.upstreamBody(), StandardCharsets.UTF_8));
+                new String(request.rewrittenBody(), StandardCharsets.UTF_8));
         assertEquals(Optional.of(TaskType.CODING), request.hints().taskType());
         assertEquals(Optional.of(false), request.hints().fallbackToCloud());
         assertEquals(Optional.of("lmstudio"), request.hints().preferredProvider());
@@ -74,6 +73,7 @@ class OpenAiRequestParserTest {
         assertEquals("invalid_json", rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "{} {}").code());
         assertEquals("invalid_json", rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "").code());
         assertTrue(rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "[1]").message().contains("the body is an array, not an object"));
+        assertTrue(rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "{} {}").message().contains("there is more after the JSON object"));
     }
 
     @Test
@@ -104,6 +104,21 @@ class OpenAiRequestParserTest {
     }
 
     @Test
+    void aSliceOfALargerArrayIsReadWithinItsBounds() {
+        byte[] framed = "xx{\"input\":\"\"}{\"input\":\"text\"}yy".getBytes(StandardCharsets.UTF_8);
+        assertEquals("input", assertThrows(ApiException.class, () ->
+                parser.parse(OpenAiEndpoint.EMBEDDINGS, framed, 2, 12, name -> null)).error().param());
+        assertEquals(null, parser.parse(OpenAiEndpoint.EMBEDDINGS, framed, 14, 16, name -> null).model());
+    }
+
+    @Test
+    void nullRequiredFieldsAndNullHintsCountAsAbsent() {
+        assertEquals("prompt", rejected(OpenAiEndpoint.COMPLETIONS, "{\"prompt\":null}").param());
+        OpenAiRequest request = parse(OpenAiEndpoint.COMPLETIONS, "{\"prompt\":[1,2],\"task_type\":null,\"fallback_to_cloud\":null}");
+        assertEquals(RequestHints.NONE, request.hints());
+    }
+
+    @Test
     void badHintHeadersAreRefused() {
         ApiException e = assertThrows(ApiException.class, () -> parse(OpenAiEndpoint.CHAT_COMPLETIONS,
                 "{\"messages\":[{\"role\":\"user\"}]}", Map.of("X-Sidecar-Fallback-To-Cloud", "maybe")));
@@ -114,7 +129,7 @@ class OpenAiRequestParserTest {
     void routesWithoutABodyContractPassTheBytesThrough() {
         byte[] anything = "not json at all".getBytes(StandardCharsets.UTF_8);
         OpenAiRequest request = parser.parse(OpenAiEndpoint.PASS_THROUGH, anything, name -> null);
-        assertArrayEquals(anything, request.upstreamBody());
+        assertEquals(null, request.rewrittenBody());
         assertFalse(request.wantsRouting());
     }
 

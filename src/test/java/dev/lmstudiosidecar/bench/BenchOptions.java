@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What one benchmark run does; every figure has a flag so a run can be made shorter or heavier.
@@ -27,7 +28,10 @@ record BenchOptions(
         int embeddingRate,
         int concurrentStreams,
         int longStreamTokens,
-        Duration longStreamTokenDelay) {
+        Duration longStreamTokenDelay,
+        Set<String> scenarios) {
+
+    static final Set<String> ALL_SCENARIOS = Set.of("chat", "stream", "embeddings", "concurrent");
 
     static BenchOptions parse(String[] args) {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
@@ -45,6 +49,7 @@ record BenchOptions(
         int concurrent = 100;
         int longTokens = 200;
         Duration longDelay = Duration.ofMillis(20);
+        Set<String> scenarios = ALL_SCENARIOS;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -63,6 +68,7 @@ record BenchOptions(
                 case "--concurrent-streams" -> concurrent = Integer.parseInt(value);
                 case "--long-stream-tokens" -> longTokens = Integer.parseInt(value);
                 case "--long-stream-token-delay-ms" -> longDelay = Duration.ofMillis(Long.parseLong(value));
+                case "--scenarios" -> scenarios = Set.of(value.split(","));
                 case "--quick" -> {
                     warmup = Duration.ofSeconds(2);
                     phase = Duration.ofSeconds(2);
@@ -77,7 +83,11 @@ record BenchOptions(
             i++;
         }
         return new BenchOptions(jar, report, jvm, warmup, phase, rounds, rates, chatTokens, streamRate, streamTokens,
-                streamDelay, embeddingRate, concurrent, longTokens, longDelay);
+                streamDelay, embeddingRate, concurrent, longTokens, longDelay, scenarios);
+    }
+
+    boolean runs(String scenario) {
+        return scenarios.contains(scenario);
     }
 
     Duration phasePerRound() {

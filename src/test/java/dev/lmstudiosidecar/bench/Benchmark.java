@@ -69,7 +69,7 @@ public final class Benchmark {
 
         List<Comparison> comparisons = new ArrayList<>();
         Comparison chatAt500 = null;
-        for (int rate : options.chatRates()) {
+        for (int rate : options.runs("chat") ? options.chatRates() : List.<Integer>of()) {
             Comparison c = compare("Non-streaming chat at " + rate + " req/s",
                     options.chatTokens() + " tokens per answer, no delay per token", CHAT, rate, false);
             comparisons.add(c);
@@ -78,24 +78,30 @@ public final class Benchmark {
             }
         }
 
-        emulator.tokensPerResponse(options.streamTokens());
-        emulator.tokenDelay(options.streamTokenDelay());
-        Comparison streaming = compare("Streaming chat at " + options.streamRate() + " streams/s",
-                options.streamTokens() + " tokens per stream, " + options.streamTokenDelay().toMillis() + " ms before each token",
-                STREAM, options.streamRate(), false);
-        comparisons.add(streaming);
-
-        emulator.tokenDelay(Duration.ZERO);
-        comparisons.add(compare("Embeddings at " + options.embeddingRate() + " req/s", "two inputs per request",
-                EMBED, options.embeddingRate(), false));
-
-        emulator.tokensPerResponse(options.longStreamTokens());
-        emulator.tokenDelay(options.longStreamTokenDelay());
-        Comparison concurrent = compare(options.concurrentStreams() + " concurrent long streams",
-                options.concurrentStreams() + " streams started at once, " + options.longStreamTokens() + " tokens each, "
-                        + options.longStreamTokenDelay().toMillis() + " ms before each token",
-                STREAM, options.concurrentStreams(), true);
-        comparisons.add(concurrent);
+        Comparison streaming = null;
+        if (options.runs("stream")) {
+            emulator.tokensPerResponse(options.streamTokens());
+            emulator.tokenDelay(options.streamTokenDelay());
+            streaming = compare("Streaming chat at " + options.streamRate() + " streams/s",
+                    options.streamTokens() + " tokens per stream, " + options.streamTokenDelay().toMillis() + " ms before each token",
+                    STREAM, options.streamRate(), false);
+            comparisons.add(streaming);
+        }
+        if (options.runs("embeddings")) {
+            emulator.tokenDelay(Duration.ZERO);
+            comparisons.add(compare("Embeddings at " + options.embeddingRate() + " req/s", "two inputs per request",
+                    EMBED, options.embeddingRate(), false));
+        }
+        Comparison concurrent = null;
+        if (options.runs("concurrent")) {
+            emulator.tokensPerResponse(options.longStreamTokens());
+            emulator.tokenDelay(options.longStreamTokenDelay());
+            concurrent = compare(options.concurrentStreams() + " concurrent long streams",
+                    options.concurrentStreams() + " streams started at once, " + options.longStreamTokens() + " tokens each, "
+                            + options.longStreamTokenDelay().toMillis() + " ms before each token",
+                    STREAM, options.concurrentStreams(), true);
+            comparisons.add(concurrent);
+        }
 
         String header = header(startRssKb);
         String report = new ReportWriter().render(header, comparisons, chatAt500, streaming, concurrent);

@@ -54,6 +54,16 @@ public record ApiError(int status, String type, String code, String param, Strin
                 "LM Studio does not serve " + method + " " + path + ".", Map.of());
     }
 
+    public static ApiError methodNotAllowed(String method) {
+        return new ApiError(405, INVALID_REQUEST, "method_not_allowed", null,
+                "The sidecar does not forward " + method + " requests.", Map.of());
+    }
+
+    public static ApiError noSuchRoute(String path) {
+        return new ApiError(404, INVALID_REQUEST, "unknown_endpoint", null,
+                "The sidecar serves the OpenAI API under /v1 (e.g. POST /v1/chat/completions); " + path + " is not part of it.", Map.of());
+    }
+
     public static ApiError upstream(int status, String type, String code, String param, String message) {
         return new ApiError(status, type, code, param, message, Map.of());
     }

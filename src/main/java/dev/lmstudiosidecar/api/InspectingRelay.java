@@ -7,10 +7,11 @@ import io.vertx.core.http.HttpServerResponse;
 import java.util.Optional;
 
 /**
- * Relays a non-SSE answer, reading it first when it is small enough to be one of LM Studio's
- * error bodies: a 200 is not proof of success there, and its error shapes vary by version. An
- * answer larger than {@link #INSPECT_LIMIT} (an embeddings matrix) cannot be an error body and
- * is streamed through as it arrives.
+ * Relays a non-SSE answer, reading it first when it may be one of LM Studio's error bodies: a
+ * 200 is not proof of success there, and its error shapes vary by version. A successful answer
+ * larger than {@link #INSPECT_LIMIT} (an embeddings matrix) cannot be an error body and is
+ * streamed through as it arrives; an error answer is cut at that size, since only its first
+ * words matter.
  */
 final class InspectingRelay {
 
@@ -20,6 +21,8 @@ final class InspectingRelay {
     private final ProxyExchange exchange;
     private final HttpClientResponse upstream;
     private final HttpServerResponse client;
+    private final boolean success;
+    private final IdleTimer stall;
     private Buffer held = Buffer.buffer();
     private boolean streaming;
 
@@ -27,23 +30,34 @@ final class InspectingRelay {
         this.exchange = exchange;
         this.upstream = upstream;
         this.client = exchange.response();
+        this.success = upstream.statusCode() >= 200 && upstream.statusCode() < 300;
+        ProxyContext context = exchange.context();
+        this.stall = new IdleTimer(context.vertx(), context.timeoutMillis(), this::onStall);
     }
 
     void start() {
         long declared = HttpBodies.contentLength(upstream.getHeader("Content-Length"));
-        boolean success = upstream.statusCode() >= 200 && upstream.statusCode() < 300;
         if (success && declared > INSPECT_LIMIT) {
             exchange.writeHead(upstream);
             client.putHeader("Content-Length", Long.toString(declared));
             streaming = true;
         }
+        stall.start();
         upstream.handler(this::onChunk);
-        upstream.exceptionHandler(failure -> exchange.respondError(exchange.transportFailure(failure)));
-        upstream.endHandler(end -> finish());
+        upstream.exceptionHandler(failure -> {
+            stall.stop();
+            exchange.respondError(exchange.transportFailure(failure));
+        });
+        upstream.endHandler(end -> {
+            stall.stop();
+            exchange.upstreamComplete();
+            finish();
+        });
     }
 
     private void onChunk(Buffer chunk) {
-        if (client.closed()) {
+        stall.touch();
+        if (client.closed() || client.ended()) {
             return;
         }
         if (streaming) {
@@ -51,13 +65,24 @@ final class InspectingRelay {
             return;
         }
         held.appendBuffer(chunk);
-        if (held.length() > INSPECT_LIMIT) {
+        if (held.length() <= INSPECT_LIMIT) {
+            return;
+        }
+        if (success) {
             streaming = true;
             exchange.writeHead(upstream);
             client.setChunked(true);
             HttpBodies.writeWithBackpressure(upstream, client, held);
             held = null;
+        } else {
+            stall.stop();
+            finish(); // enough of an error page; the exchange's end resets the rest
         }
+    }
+
+    /** Answering ends the exchange, which resets the silent upstream request. */
+    private void onStall() {
+        exchange.respondError(exchange.context().errors().answerStalled(exchange.context().timeoutMillis()));
     }
 
     private void finish() {

@@ -5,25 +5,63 @@ import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.config.SidecarConfig;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
+import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 
 /**
  * The OpenAI surface: every {@code /v1/*} request, on a plain Vert.x route. The hot path needs no
- * JAX-RS machinery: it reads the body, validates it, and relays bytes.
+ * JAX-RS machinery: it reads the body, validates it, and relays bytes. Whatever else reaches the
+ * API port, and whatever fails, is answered with an OpenAI error object too.
  */
 @ApplicationScoped
 public class OpenAiRoutes {
 
+    private static final Logger LOG = Logger.getLogger(OpenAiRoutes.class);
+
     private final ProxyContext context;
 
-    OpenAiRoutes(LMStudioClient client, LMStudioConfig lmstudio, SidecarConfig sidecar, ObjectMapper json) {
-        this.context = new ProxyContext(client, new OpenAiRequestParser(), new LMStudioErrorReader(json),
-                new UpstreamErrors(lmstudio), sidecar.maxRequestBody().bytes());
+    OpenAiRoutes(Vertx vertx, LMStudioClient client, LMStudioConfig lmstudio, SidecarConfig sidecar, ObjectMapper json) {
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter(lmstudio.maxConcurrentRequests(), lmstudio.maxQueuedRequests(),
+                lmstudio.maxQueueWait().toMillis(), (delay, task) -> {
+                    long timer = vertx.setTimer(Math.max(1, delay), id -> task.run());
+                    return () -> vertx.cancelTimer(timer);
+                });
+        this.context = new ProxyContext(vertx, client, limiter, new OpenAiRequestParser(), new LMStudioErrorReader(json),
+                new UpstreamErrors(lmstudio), new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()),
+                sidecar.maxRequestBody().bytes(), lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis());
     }
 
     void register(@Observes Router router) {
-        router.route("/v1/*").handler(routing -> new ProxyExchange(context, routing.request()).start());
+        router.route("/v1/*").handler(routing -> new ProxyExchange(context, routing).start());
+        router.route().failureHandler(this::onFailure);
+        router.route().last().handler(routing -> answer(routing, ApiError.noSuchRoute(routing.normalizedPath())));
+        router.errorHandler(400, routing -> answer(routing, ApiError.invalidRequest(null, "The request line or its headers are malformed.")));
+        router.errorHandler(404, routing -> answer(routing, ApiError.noSuchRoute(routing.normalizedPath())));
+        router.errorHandler(405, routing -> answer(routing, ApiError.methodNotAllowed(routing.request().method().name())));
+    }
+
+    private void onFailure(RoutingContext routing) {
+        Throwable failure = routing.failure();
+        if (failure != null) {
+            LOG.errorf(failure, "request %s %s failed", routing.request().method(), routing.normalizedPath());
+            answer(routing, ApiError.internal("The sidecar failed on this request (" + failure.getClass().getSimpleName() + ")."));
+        } else {
+            int status = routing.statusCode();
+            answer(routing, status == 404 ? ApiError.noSuchRoute(routing.normalizedPath())
+                    : new ApiError(status, status < 500 ? ApiError.INVALID_REQUEST : ApiError.SERVER_ERROR,
+                            "http_" + status, null, "The request failed with HTTP " + status + ".", java.util.Map.of()));
+        }
+    }
+
+    private static void answer(RoutingContext routing, ApiError error) {
+        if (routing.response().ended() || routing.response().headWritten()) {
+            return;
+        }
+        routing.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json").end(error.toJson());
     }
 }

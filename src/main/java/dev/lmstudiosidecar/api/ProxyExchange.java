@@ -3,53 +3,83 @@ package dev.lmstudiosidecar.api;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamCall;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
+import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
+import dev.lmstudiosidecar.resilience.ConcurrencyLimiter.Permit;
 import io.netty.buffer.ByteBuf;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
 
 /**
  * One client request through the sidecar, from the body read to the last byte relayed. It lives
- * on the event loop of the client's connection; nothing here blocks.
+ * on the event loop of the client's connection; nothing here blocks. {@link #finish()} runs once
+ * when the exchange is over, however it ends, and gives back everything it held.
  */
 final class ProxyExchange {
 
     private static final String OPENAI_PREFIX = "/v1";
+    /** CONNECT would turn the pooled upstream connection into a tunnel; TRACE has no use here. */
+    private static final Set<HttpMethod> REFUSED = Set.of(HttpMethod.CONNECT, HttpMethod.TRACE);
+    /** How long a refused upload may go on being sent (and dropped) before the connection closes. */
+    private static final long UPLOAD_LINGER_MILLIS = 10_000;
 
     private final ProxyContext context;
+    private final Context eventLoop;
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final String requestId;
     private final String suffix;
     private final OpenAiEndpoint endpoint;
+    private final RequestBodyBudget.Reservation bodyBudget;
     private OpenAiRequest parsed;
+    private ConcurrencyLimiter.Waiter waiter;
     private UpstreamCall call;
+    private boolean upstreamComplete;
     private boolean clientGone;
+    private boolean finished;
 
-    ProxyExchange(ProxyContext context, HttpServerRequest request) {
+    ProxyExchange(ProxyContext context, RoutingContext routing) {
         this.context = context;
-        this.request = request;
+        this.eventLoop = Vertx.currentContext();
+        this.request = routing.request();
         this.response = request.response();
         this.requestId = RequestIds.resolve(request.getHeader(SidecarHeaders.REQUEST_ID));
-        this.suffix = request.path().substring(OPENAI_PREFIX.length());
+        // The route matched the normalised path, so that is the path forwarded: a raw "/./v1/x"
+        // must not reach LM Studio as something the validation never saw.
+        this.suffix = routing.normalizedPath().substring(OPENAI_PREFIX.length());
         this.endpoint = OpenAiEndpoint.of(request.method().name(), suffix);
+        this.bodyBudget = context.bodyBudget().open();
     }
 
     void start() {
         response.putHeader(SidecarHeaders.REQUEST_ID, requestId);
         response.closeHandler(closed -> onClientGone());
-        RequestBodyReader.read(request, context.maxRequestBodyBytes()).onComplete(read -> {
-            if (read.succeeded()) {
-                forward(read.result());
-            } else {
-                respondError(read.cause());
-            }
-        });
+        response.endHandler(ended -> finish());
+        if (REFUSED.contains(request.method())) {
+            respondError(ApiError.methodNotAllowed(request.method().name()));
+            return;
+        }
+        RequestBodyReader.read(request, context.maxRequestBodyBytes(), bodyBudget, context.bodyBudget().capacity())
+                .onComplete(read -> {
+                    if (read.succeeded()) {
+                        forward(read.result());
+                    } else {
+                        respondError(read.cause());
+                    }
+                });
     }
 
     private void forward(Buffer body) {
+        if (finished) {
+            return;
+        }
         try {
             parsed = parse(body);
         } catch (ApiException invalid) {
@@ -57,19 +87,9 @@ final class ProxyExchange {
             return;
         }
         Buffer upstreamBody = parsed.rewrittenBody() == null ? body : Buffer.buffer(parsed.rewrittenBody());
-        boolean bodiless = upstreamBody.length() == 0 && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD);
-        call = context.client().sendOpenAi(request.method(), suffixWithQuery(),
-                ForwardedHeaders.toUpstream(request.headers(), requestId), bodiless ? null : upstreamBody);
-        if (clientGone) {
-            call.cancel();
-        }
-        call.response().onComplete(answered -> {
-            if (answered.succeeded()) {
-                relay(answered.result());
-            } else {
-                respondError(transportFailure(answered.cause()));
-            }
-        });
+        waiter = context.limiter().acquire(
+                permit -> eventLoop.runOnContext(v -> send(permit, upstreamBody)),
+                rejection -> eventLoop.runOnContext(v -> respondError(context.errors().queueRejected(rejection))));
     }
 
     /** Validates the body where it lies, without copying it. */
@@ -82,8 +102,26 @@ final class ProxyExchange {
         return context.parser().parse(endpoint, body.getBytes(), request::getHeader);
     }
 
+    private void send(Permit permit, Buffer upstreamBody) {
+        if (finished) {
+            permit.release();
+            return;
+        }
+        boolean bodiless = upstreamBody.length() == 0 && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD);
+        call = context.client().sendOpenAi(request.method(), suffixWithQuery(),
+                ForwardedHeaders.toUpstream(request.headers(), requestId), bodiless ? null : upstreamBody);
+        call.response().onComplete(answered -> {
+            if (answered.succeeded()) {
+                relay(answered.result());
+            } else {
+                upstreamComplete = true;
+                respondError(transportFailure(answered.cause()));
+            }
+        });
+    }
+
     private void relay(HttpClientResponse upstream) {
-        if (clientGone) {
+        if (finished) {
             call.cancel();
             return;
         }
@@ -118,18 +156,34 @@ final class ProxyExchange {
             response.reset();
             return;
         }
+        response.headers().clear(); // upstream headers copied for a success that did not happen
         response.setStatusCode(error.status());
+        response.headers().set(SidecarHeaders.REQUEST_ID, requestId);
         response.headers().set("Content-Type", "application/json");
         error.headers().forEach(response.headers()::set);
-        if (error.status() == 413) {
-            response.headers().set("Connection", "close"); // the rest of the upload is not read
-        }
         addSidecarHeaders();
+        boolean unreadUpload = !request.isEnded();
+        if (unreadUpload && request.version() != HttpVersion.HTTP_2) {
+            response.headers().set("Connection", "close");
+        }
         response.end(error.toJson());
+        if (unreadUpload) {
+            lingerThenClose();
+        }
+    }
+
+    /**
+     * The rest of a refused upload is read and dropped (the body reader ignores it) for a bounded
+     * time before the connection closes: clients that write the whole body before reading, as
+     * most SDKs do, then see the error instead of a broken pipe.
+     */
+    private void lingerThenClose() {
+        long timer = context.vertx().setTimer(UPLOAD_LINGER_MILLIS, id -> request.connection().close());
+        request.endHandler(ended -> context.vertx().cancelTimer(timer));
     }
 
     ApiError upstreamError(UpstreamFailure failure) {
-        return context.errors().toApiError(failure, parsed == null ? null : parsed.model(), request.method().name(), request.path());
+        return context.errors().toApiError(failure, parsed == null ? null : parsed.model(), request.method().name(), OPENAI_PREFIX + suffix);
     }
 
     ApiError transportFailure(Throwable error) {
@@ -152,8 +206,13 @@ final class ProxyExchange {
         return clientGone;
     }
 
+    /** The relay read the whole upstream answer: nothing to reset when the exchange ends. */
+    void upstreamComplete() {
+        upstreamComplete = true;
+    }
+
     /** Stops the upstream request, so that LM Studio stops generating for nobody. */
-    void cancelUpstream() {
+    private void cancelUpstream() {
         if (call != null) {
             call.cancel();
         }
@@ -162,8 +221,22 @@ final class ProxyExchange {
     private void onClientGone() {
         if (!response.ended()) {
             clientGone = true;
+        }
+        finish();
+    }
+
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (!upstreamComplete) {
             cancelUpstream();
         }
+        if (waiter != null) {
+            waiter.cancel(); // leaves the queue, or gives the permit back
+        }
+        bodyBudget.close();
     }
 
     private void addSidecarHeaders() {
@@ -176,10 +249,5 @@ final class ProxyExchange {
     private String suffixWithQuery() {
         String query = request.query();
         return query == null ? suffix : suffix + "?" + query;
-    }
-
-    /** For log lines and messages that need to say which exchange they are about. */
-    String requestId() {
-        return requestId;
     }
 }

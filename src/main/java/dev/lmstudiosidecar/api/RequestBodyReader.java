@@ -7,9 +7,9 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Reads a request body up to a limit. A declared {@code Content-Length} over the limit is refused
- * before a byte is read; a chunked body is refused as soon as it crosses the limit, so a huge
- * upload never sits in the sidecar's small heap.
+ * Reads a request body up to a limit and within the sidecar-wide body budget. A declared
+ * {@code Content-Length} over the limit is refused before a byte is read; a chunked body is
+ * refused as soon as it crosses the limit, so a huge upload never sits in the sidecar's heap.
  */
 final class RequestBodyReader {
 
@@ -18,15 +18,21 @@ final class RequestBodyReader {
     private RequestBodyReader() {
     }
 
-    static Future<Buffer> read(HttpServerRequest request, long limitBytes) {
+    static Future<Buffer> read(HttpServerRequest request, long limitBytes, RequestBodyBudget.Reservation budget, long budgetCapacity) {
         long declared = HttpBodies.contentLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
         if (declared > limitBytes) {
             return Future.failedFuture(ApiError.bodyTooLarge(limitBytes).asException());
         }
+        if (declared > 0 && !budget.reserve(declared)) {
+            return Future.failedFuture(busy(budgetCapacity).asException());
+        }
         if (request.isEnded()) {
             return Future.succeededFuture(Buffer.buffer(0));
         }
-        Buffer body = Buffer.buffer((int) Math.min(limitBytes, declared >= 0 ? declared : INITIAL_CAPACITY));
+        if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+            request.response().writeContinue(); // the length is acceptable: let the client send
+        }
+        Buffer body = Buffer.buffer(declared > 0 ? (int) declared : INITIAL_CAPACITY);
         Promise<Buffer> done = Promise.promise();
         request.handler(chunk -> {
             if (done.future().isComplete()) {
@@ -34,6 +40,8 @@ final class RequestBodyReader {
             }
             if ((long) body.length() + chunk.length() > limitBytes) {
                 done.tryFail(ApiError.bodyTooLarge(limitBytes).asException());
+            } else if (declared <= 0 && !budget.reserve(chunk.length())) {
+                done.tryFail(busy(budgetCapacity).asException());
             } else {
                 body.appendBuffer(chunk);
             }
@@ -42,5 +50,10 @@ final class RequestBodyReader {
         request.endHandler(end -> done.tryComplete(body));
         request.resume();
         return done.future();
+    }
+
+    private static ApiError busy(long capacity) {
+        return ApiError.queueFull(1, "The sidecar is already holding " + capacity
+                + " bytes of request bodies (sidecar.max-buffered-request-bytes). Retry shortly.");
     }
 }

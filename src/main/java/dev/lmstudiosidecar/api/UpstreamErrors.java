@@ -2,6 +2,7 @@ package dev.lmstudiosidecar.api;
 
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
+import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 
 /**
  * Turns a provider's {@link UpstreamFailure} into what the client is told: the OpenAI error with
@@ -39,6 +40,26 @@ final class UpstreamErrors {
             case CONNECTION_LOST -> ApiError.badUpstream("The connection to " + where
                     + " broke before its answer was complete (" + failure.message() + ").");
         };
+    }
+
+    ApiError queueRejected(ConcurrencyLimiter.Rejection rejection) {
+        String why = rejection == ConcurrencyLimiter.Rejection.QUEUE_FULL
+                ? config.maxQueuedRequests() + " requests already wait for one of the " + config.maxConcurrentRequests() + " slots to LM Studio"
+                : "no slot to LM Studio came free within " + config.maxQueueWait().toMillis() + " ms (lmstudio.max-queue-wait)";
+        return ApiError.queueFull(1, "The sidecar is at its concurrency limit: " + why
+                + ". Retry shortly, or raise lmstudio.max-concurrent-requests or lmstudio.max-queued-requests.");
+    }
+
+    /** A stream that went silent after it started; the client already has part of it. */
+    ApiError streamStalled(long idleMillis) {
+        return ApiError.upstreamTimeout("LM Studio sent no chunk for " + idleMillis
+                + " ms in the middle of the stream (lmstudio.stream-idle-timeout); the answer above is incomplete.");
+    }
+
+    /** An answer whose head came but whose body stopped arriving. */
+    ApiError answerStalled(long idleMillis) {
+        return ApiError.upstreamTimeout("LM Studio stopped sending its answer for " + idleMillis
+                + " ms (lmstudio.timeout) after it had started.");
     }
 
     private static String quoted(String model) {

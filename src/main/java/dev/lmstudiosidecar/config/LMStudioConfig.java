@@ -23,7 +23,11 @@ public interface LMStudioConfig {
     @WithDefault("30s")
     Duration timeout();
 
-    /** Bound on opening a TCP connection to LM Studio (and on waiting for a pooled one). */
+    /** A stream whose next chunk takes longer than this ends with an SSE error event. */
+    @WithDefault("30s")
+    Duration streamIdleTimeout();
+
+    /** Bound on opening a TCP connection to LM Studio. */
     @WithDefault("5s")
     Duration connectTimeout();
 
@@ -43,13 +47,17 @@ public interface LMStudioConfig {
     /** Models loaded at start and re-loaded when LM Studio evicts them. */
     Optional<List<String>> keepModelsWarm();
 
-    /** Requests in flight to LM Studio at once; also sizes the keep-alive connection pool. */
+    /** Requests in flight to LM Studio at once, streams counted until they end; also sizes the connection pool. */
     @WithDefault("5")
     int maxConcurrentRequests();
 
-    /** Requests that may wait for a connection when all are busy; beyond that 429. */
+    /** Requests that may wait when all slots are busy; beyond that 429. */
     @WithDefault("100")
     int maxQueuedRequests();
+
+    /** How long a request may wait for a slot before it gets 429. */
+    @WithDefault("30s")
+    Duration maxQueueWait();
 
     @WithDefault("true")
     boolean enableCaching();

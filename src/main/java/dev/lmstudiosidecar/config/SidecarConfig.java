@@ -21,4 +21,9 @@ public interface SidecarConfig {
     @WithDefault("8MiB")
     @WithConverter(ByteSizeConverter.class)
     ByteSize maxRequestBody();
+
+    /** All request bodies held at once; beyond it requests are shed with 429 rather than risk the heap. */
+    @WithDefault("16MiB")
+    @WithConverter(ByteSizeConverter.class)
+    ByteSize maxBufferedRequestBytes();
 }

@@ -3,6 +3,9 @@ package dev.lmstudiosidecar.it;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.InjectEmulator;
@@ -12,11 +15,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import dev.lmstudiosidecar.testsupport.Eventually;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** An LM Studio that stops answering is a 504, not a hang. */
+/** An LM Studio that stops answering, before or after it started, is a 504 or an error event: never a hang. */
 @QuarkusTest
 @TestProfile(UpstreamTimeoutTest.ShortTimeout.class)
 @WithTestResource(EmulatorResource.class)
@@ -25,7 +30,7 @@ class UpstreamTimeoutTest {
     public static class ShortTimeout implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("lmstudio.timeout", "500ms");
+            return Map.of("lmstudio.timeout", "500ms", "lmstudio.stream-idle-timeout", "500ms");
         }
     }
 
@@ -46,5 +51,31 @@ class UpstreamTimeoutTest {
                 .then().statusCode(504).contentType(ContentType.JSON)
                 .body("error.code", equalTo("upstream_timeout"))
                 .body("error.message", containsString("lmstudio.timeout"));
+    }
+
+    @Test
+    void aPlainAnswerThatStallsAfterItsHeadersIs504() {
+        emulator.stallAfter(0);
+        given().contentType(ContentType.JSON)
+                .body("{\"model\":\"qwen2.5-7b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .when().post("/v1/chat/completions")
+                .then().statusCode(504).contentType(ContentType.JSON)
+                .body("error.code", equalTo("upstream_timeout"))
+                .body("error.message", containsString("after it had started"));
+    }
+
+    @Test
+    void aStreamThatStallsMidwayEndsWithAnErrorEventAndNoDone() {
+        emulator.tokensPerResponse(10);
+        emulator.stallAfter(3);
+        String sse = given().contentType(ContentType.JSON)
+                .body("{\"model\":\"qwen2.5-7b-instruct\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .when().post("/v1/chat/completions")
+                .then().statusCode(200).extract().asString();
+        assertEquals(3, sse.lines().filter(line -> line.startsWith("data: {\"id\"")).count(), sse);
+        assertTrue(sse.contains("\"code\":\"upstream_timeout\""), sse);
+        assertTrue(sse.contains("lmstudio.stream-idle-timeout"), sse);
+        assertFalse(sse.contains("[DONE]"), sse);
+        Eventually.await("the stalled upstream request is reset", Duration.ofSeconds(5), () -> emulator.activeGenerations() == 0);
     }
 }

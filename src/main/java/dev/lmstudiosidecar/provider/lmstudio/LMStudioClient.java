@@ -17,7 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * The seed's "LMStudio Client": raw HTTP to one LM Studio server over a pooled keep-alive Vert.x
  * client. The pool holds {@code max-concurrent-requests} connections (Vert.x would keep 5 per
- * host), so requests beyond that wait in a bounded queue instead of opening sockets without end.
+ * host).
  */
 @ApplicationScoped
 public class LMStudioClient {
@@ -40,9 +40,11 @@ public class LMStudioClient {
                 .setDecompressionSupported(false)
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeoutMs))
                 .setSsl(backend.tls());
+        // The sidecar's own limiter admits at most max-concurrent-requests calls, so the pool
+        // never has to queue; its small wait queue only covers a connection being replaced.
         PoolOptions pool = new PoolOptions()
                 .setHttp1MaxSize(config.maxConcurrentRequests())
-                .setMaxWaitQueueSize(config.maxQueuedRequests());
+                .setMaxWaitQueueSize(config.maxConcurrentRequests());
         this.http = vertx.createHttpClient(options, pool);
     }
 

@@ -14,6 +14,7 @@ final class Faults {
     private final AtomicReference<FailPlan> fail = new AtomicReference<>(NO_FAILURES);
     private final AtomicInteger hang = new AtomicInteger();
     private final AtomicInteger dropAfter = new AtomicInteger(-1);
+    private final AtomicInteger stallAfter = new AtomicInteger(-1);
 
     void failNext(int count, int status) {
         fail.set(count > 0 ? new FailPlan(count, status) : NO_FAILURES);
@@ -25,6 +26,15 @@ final class Faults {
 
     void dropStreamAfter(int chunks) {
         dropAfter.set(chunks);
+    }
+
+    void stallAfter(int chunks) {
+        stallAfter.set(chunks);
+    }
+
+    /** Data events (or, for a plain answer, any body at all) to send before going silent, or -1. */
+    int takeStallAfter() {
+        return stallAfter.getAndSet(-1);
     }
 
     /** The status to fail this request with, or 0 when no failure is planned. */
@@ -46,5 +56,6 @@ final class Faults {
         fail.set(NO_FAILURES);
         hang.set(0);
         dropAfter.set(-1);
+        stallAfter.set(-1);
     }
 }

@@ -136,7 +136,13 @@ final class GenerationHandler {
         GenerationRequest r = GenerationRequest.of(kind, ids.incrementAndGet(), model, json, knobs.tokensPerResponse);
         long tokenDelay = knobs.tokenDelayMs;
         if (r.stream()) {
-            new TokenStream(g, new SseEvents(r), tokenDelay, faults.takeDropAfter()).start();
+            new TokenStream(g, new SseEvents(r), tokenDelay, faults.takeDropAfter(), faults.takeStallAfter()).start();
+        } else if (faults.takeStallAfter() >= 0) {
+            // Headers and the first half of the body, then silence: a server that hung mid-answer.
+            io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer(CompletionBodies.full(r).toString());
+            g.response.putHeader("Content-Type", "application/json")
+                    .putHeader("Content-Length", Integer.toString(body.length()))
+                    .write(body.getBuffer(0, body.length() / 2));
         } else {
             g.after(tokenDelay * r.completionTokens(), () -> {
                 if (g.end(Generation.Ending.COMPLETED)) {

@@ -219,6 +219,14 @@ public final class LmStudioEmulator implements AutoCloseable {
     }
 
     /**
+     * The next generation request starts its answer and goes silent with the connection open: a
+     * stream after {@code chunks} SSE data events, a plain answer after half of its body.
+     */
+    public void stallAfter(int chunks) {
+        faults.stallAfter(Math.max(0, chunks));
+    }
+
+    /**
      * True: stop listening (new connections are refused; running generations are cut). False: listen again
      * on the same port. Blocks until done.
      */

@@ -13,16 +13,21 @@ final class TokenStream {
     private final SseEvents events;
     private final long tokenDelayMs;
     private final int dropAfter;
+    private final int stallAfter;
     private int next;
     private boolean delayServed;
 
-    /** @param dropAfter data events to send before cutting the connection, or -1 for a normal stream */
-    TokenStream(Generation generation, SseEvents events, long tokenDelayMs, int dropAfter) {
+    /**
+     * @param dropAfter  data events to send before cutting the connection, or -1 for a normal stream
+     * @param stallAfter data events to send before going silent with the connection open, or -1
+     */
+    TokenStream(Generation generation, SseEvents events, long tokenDelayMs, int dropAfter, int stallAfter) {
         this.generation = generation;
         this.response = generation.response;
         this.events = events;
         this.tokenDelayMs = tokenDelayMs;
         this.dropAfter = dropAfter;
+        this.stallAfter = stallAfter;
     }
 
     void start() {
@@ -45,6 +50,9 @@ final class TokenStream {
             if (dropAfter >= 0 && next >= dropAfter) {
                 generation.drop();
                 return;
+            }
+            if (stallAfter >= 0 && next >= stallAfter) {
+                return; // silence, until the client gives up or the emulator is reset
             }
             if (response.writeQueueFull()) {
                 // one-shot: a drain handler left in place would later re-enter step() beside a pending timer

@@ -1,0 +1,47 @@
+package dev.lmstudiosidecar.api;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Bounds the request-body bytes held by all requests at once, so a few large uploads cannot take
+ * the sidecar's small heap: beyond the budget a request is shed with 429 instead of an
+ * OutOfMemoryError for everybody.
+ */
+final class RequestBodyBudget {
+
+    private final long capacity;
+    private final AtomicLong used = new AtomicLong();
+
+    RequestBodyBudget(long capacity) {
+        this.capacity = capacity;
+    }
+
+    long capacity() {
+        return capacity;
+    }
+
+    /** One request's share; {@link #close()} gives all of it back. */
+    Reservation open() {
+        return new Reservation();
+    }
+
+    final class Reservation implements AutoCloseable {
+        private long held;
+
+        boolean reserve(long bytes) {
+            long now = used.addAndGet(bytes);
+            if (now > capacity) {
+                used.addAndGet(-bytes);
+                return false;
+            }
+            held += bytes;
+            return true;
+        }
+
+        @Override
+        public void close() {
+            used.addAndGet(-held);
+            held = 0;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.lmstudiosidecar.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lmstudiosidecar.testsupport.EmulatorResource;
+import dev.lmstudiosidecar.testsupport.Eventually;
+import dev.lmstudiosidecar.testsupport.InjectEmulator;
+import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * At most max-concurrent-requests reach LM Studio; the rest wait in a bounded queue for a bounded
+ * time, and whatever does not fit is told 429 with Retry-After at once.
+ */
+@QuarkusTest
+@TestProfile(ConcurrencyLimitTest.OneSlotOneWaiter.class)
+@WithTestResource(EmulatorResource.class)
+class ConcurrencyLimitTest {
+
+    public static class OneSlotOneWaiter implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("lmstudio.max-concurrent-requests", "1",
+                    "lmstudio.max-queued-requests", "1",
+                    "lmstudio.max-queue-wait", "2s",
+                    // shorter than the waits below: waiting for a slot is not connecting
+                    "lmstudio.connect-timeout", "300ms");
+        }
+    }
+
+    private static final String STREAM = "{\"model\":\"qwen2.5-7b-instruct\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+
+    @InjectEmulator
+    LmStudioEmulator emulator;
+
+    @TestHTTPResource("/v1/chat/completions")
+    URL chat;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void resetEmulator() {
+        emulator.reset();
+        emulator.tokenDelay(Duration.ofMillis(100));
+    }
+
+    @AfterEach
+    void neverMoreThanOneAtLmStudio() {
+        assertTrue(emulator.maxConcurrentGenerations() <= 1, "LM Studio saw " + emulator.maxConcurrentGenerations() + " at once");
+    }
+
+    private CompletableFuture<HttpResponse<String>> send(Duration clientTimeout) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(chat.toString()))
+                .header("Content-Type", "application/json").timeout(clientTimeout)
+                .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void awaitGenerating() {
+        Eventually.await("the first stream is under way", Duration.ofSeconds(5), () -> emulator.activeGenerations() == 1);
+    }
+
+    @Test
+    void beyondTheQueueTheAnswerIs429WithRetryAfterAtOnce() throws Exception {
+        emulator.tokensPerResponse(15);
+        CompletableFuture<HttpResponse<String>> running = send(Duration.ofSeconds(10));
+        awaitGenerating();
+        CompletableFuture<HttpResponse<String>> waiting = send(Duration.ofSeconds(10));
+        Eventually.await("the second request is queued", Duration.ofSeconds(5), () -> emulator.requestCount("/v1/chat/completions") == 1);
+        Thread.sleep(100);
+        HttpResponse<String> refused = send(Duration.ofSeconds(10)).get();
+        assertEquals(429, refused.statusCode(), refused.body());
+        assertEquals("1", refused.headers().firstValue("Retry-After").orElseThrow());
+        assertTrue(refused.body().contains("\"code\":\"rate_limit_exceeded\""), refused.body());
+        assertEquals(200, running.get().statusCode());
+        assertEquals(200, waiting.get().statusCode(), "the queued request got the slot when it came free");
+        assertEquals(2, emulator.completedGenerations());
+    }
+
+    @Test
+    void aWaitLongerThanTheConnectTimeoutStillSucceeds() throws Exception {
+        emulator.tokensPerResponse(8); // about 0.8 s: longer than connect-timeout, shorter than max-queue-wait
+        CompletableFuture<HttpResponse<String>> running = send(Duration.ofSeconds(10));
+        awaitGenerating();
+        HttpResponse<String> queued = send(Duration.ofSeconds(10)).get();
+        assertEquals(200, queued.statusCode(), queued.body());
+        assertTrue(queued.body().contains("[DONE]"));
+        assertEquals(200, running.get().statusCode());
+    }
+
+    @Test
+    void aWaitLongerThanMaxQueueWaitIs429() throws Exception {
+        emulator.tokensPerResponse(40); // about 4 s: longer than max-queue-wait
+        CompletableFuture<HttpResponse<String>> running = send(Duration.ofSeconds(10));
+        awaitGenerating();
+        HttpResponse<String> timedOut = send(Duration.ofSeconds(10)).get();
+        assertEquals(429, timedOut.statusCode(), timedOut.body());
+        assertTrue(timedOut.body().contains("lmstudio.max-queue-wait"), timedOut.body());
+        running.cancel(true);
+    }
+
+    @Test
+    void aWaiterThatLeavesGivesItsPlaceInTheQueueBack() throws Exception {
+        emulator.tokensPerResponse(12);
+        CompletableFuture<HttpResponse<String>> running = send(Duration.ofSeconds(10));
+        awaitGenerating();
+        CompletableFuture<HttpResponse<String>> leaving = send(Duration.ofMillis(300));
+        try {
+            leaving.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertTrue(e.getCause() instanceof HttpTimeoutException, e.toString());
+        }
+        HttpResponse<String> next = send(Duration.ofSeconds(10)).get();
+        assertEquals(200, next.statusCode(), "the slot in the queue was free again: " + next.body());
+        assertEquals(200, running.get().statusCode());
+        assertEquals(2, emulator.completedGenerations(), "the request that left never reached LM Studio");
+    }
+}

@@ -29,7 +29,8 @@ record BenchOptions(
         int concurrentStreams,
         int longStreamTokens,
         Duration longStreamTokenDelay,
-        Set<String> scenarios) {
+        Set<String> scenarios,
+        String sidecarCpus) {
 
     static final Set<String> ALL_SCENARIOS = Set.of("chat", "stream", "embeddings", "concurrent");
 
@@ -50,6 +51,7 @@ record BenchOptions(
         int longTokens = 200;
         Duration longDelay = Duration.ofMillis(20);
         Set<String> scenarios = ALL_SCENARIOS;
+        String sidecarCpus = null;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -69,6 +71,7 @@ record BenchOptions(
                 case "--long-stream-tokens" -> longTokens = Integer.parseInt(value);
                 case "--long-stream-token-delay-ms" -> longDelay = Duration.ofMillis(Long.parseLong(value));
                 case "--scenarios" -> scenarios = Set.of(value.split(","));
+                case "--sidecar-cpus" -> sidecarCpus = value;
                 case "--quick" -> {
                     warmup = Duration.ofSeconds(2);
                     phase = Duration.ofSeconds(2);
@@ -83,7 +86,7 @@ record BenchOptions(
             i++;
         }
         return new BenchOptions(jar, report, jvm, warmup, phase, rounds, rates, chatTokens, streamRate, streamTokens,
-                streamDelay, embeddingRate, concurrent, longTokens, longDelay, scenarios);
+                streamDelay, embeddingRate, concurrent, longTokens, longDelay, scenarios, sidecarCpus);
     }
 
     boolean runs(String scenario) {

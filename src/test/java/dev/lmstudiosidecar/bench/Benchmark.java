@@ -47,7 +47,7 @@ public final class Benchmark {
         Files.createDirectories(options.reportDir());
         try (LmStudioEmulator emulator = LmStudioEmulator.start(0, 1);
              LoadGenerator load = new LoadGenerator();
-             SidecarProcess sidecar = SidecarProcess.start(options.sidecarJar(), options.sidecarJvmOptions(),
+             SidecarProcess sidecar = SidecarProcess.start(options.sidecarJar(), options.sidecarJvmOptions(), options.sidecarCpus(),
                      emulator.baseUrl(), options.reportDir().resolve("sidecar.log"))) {
             Benchmark benchmark = new Benchmark(options, emulator, sidecar, load);
             try {

@@ -117,6 +117,7 @@ final class LoadGenerator implements AutoCloseable {
         private final boolean streaming;
         private long firstTokenAt;
         private long lastArrival;
+        private String tail = "";
 
         StreamTiming(long intended, boolean streaming) {
             this.intended = intended;
@@ -129,10 +130,12 @@ final class LoadGenerator implements AutoCloseable {
             if (!streaming) {
                 return;
             }
-            String text = chunk.toString(StandardCharsets.UTF_8);
+            // The tail of the previous read joins this one: TCP may split "data: " across reads.
+            String text = tail + chunk.toString(StandardCharsets.UTF_8);
             for (int at = text.indexOf("data: "); at >= 0; at = text.indexOf("data: ", at + 6)) {
                 result.events++;
             }
+            tail = text.length() > 5 ? text.substring(text.length() - 5) : text;
             if (firstTokenAt == 0 && text.contains(FIRST_TOKEN)) {
                 firstTokenAt = now;
                 result.timeToFirstToken.recordValue(now - intended);

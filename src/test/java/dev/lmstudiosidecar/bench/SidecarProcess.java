@@ -28,13 +28,18 @@ final class SidecarProcess implements AutoCloseable {
         this.command = command;
     }
 
-    static SidecarProcess start(Path jar, List<String> jvmOptions, String lmStudioBaseUrl, Path log) throws IOException, InterruptedException {
+    /** @param cpus a taskset CPU list to pin the sidecar to (e.g. "1"), or null to let it float */
+    static SidecarProcess start(Path jar, List<String> jvmOptions, String cpus, String lmStudioBaseUrl, Path log)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run ./mvnw -B -DskipTests package first (bench/run does)");
         }
         int apiPort = freePort();
         int managementPort = freePort();
         List<String> command = new ArrayList<>();
+        if (cpus != null) {
+            command.addAll(List.of("taskset", "-c", cpus));
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-Dquarkus.http.port=" + apiPort);

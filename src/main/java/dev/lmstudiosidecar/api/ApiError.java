@@ -100,6 +100,13 @@ public record ApiError(int status, String type, String code, String param, Strin
         return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(value)) + "\"";
     }
 
+    /** The same error with one more response header. */
+    public ApiError withHeader(String name, String value) {
+        java.util.Map<String, String> more = new java.util.HashMap<>(headers);
+        more.put(name, value);
+        return new ApiError(status, type, code, param, message, more);
+    }
+
     public ApiException asException() {
         return new ApiException(this);
     }

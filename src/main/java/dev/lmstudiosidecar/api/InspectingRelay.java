@@ -1,6 +1,7 @@
 package dev.lmstudiosidecar.api;
 
 import dev.lmstudiosidecar.provider.UpstreamFailure;
+import dev.lmstudiosidecar.resilience.RetryPolicy;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
@@ -25,6 +26,8 @@ final class InspectingRelay {
     private final IdleTimer stall;
     private Buffer held = Buffer.buffer();
     private boolean streaming;
+    /** Set once this attempt is reported failed: what its abandoned connection does next is noise. */
+    private boolean abandoned;
 
     InspectingRelay(ProxyExchange exchange, HttpClientResponse upstream) {
         this.exchange = exchange;
@@ -38,6 +41,7 @@ final class InspectingRelay {
     void start() {
         long declared = HttpBodies.contentLength(upstream.getHeader("Content-Length"));
         if (success && declared > INSPECT_LIMIT) {
+            exchange.committed();
             exchange.writeHead(upstream);
             client.putHeader("Content-Length", Long.toString(declared));
             streaming = true;
@@ -46,18 +50,24 @@ final class InspectingRelay {
         upstream.handler(this::onChunk);
         upstream.exceptionHandler(failure -> {
             stall.stop();
-            exchange.respondError(exchange.transportFailure(failure));
+            if (streaming) {
+                exchange.respondError(exchange.upstreamError(exchange.transportFailure(failure)));
+            } else {
+                failAttempt(exchange.transportFailure(failure), Optional.empty());
+            }
         });
         upstream.endHandler(end -> {
             stall.stop();
-            exchange.upstreamComplete();
-            finish();
+            if (!abandoned) {
+                exchange.upstreamComplete();
+                finish();
+            }
         });
     }
 
     private void onChunk(Buffer chunk) {
         stall.touch();
-        if (client.closed() || client.ended()) {
+        if (abandoned || client.closed() || client.ended()) {
             return;
         }
         if (streaming) {
@@ -70,6 +80,7 @@ final class InspectingRelay {
         }
         if (success) {
             streaming = true;
+            exchange.committed();
             exchange.writeHead(upstream);
             client.setChunked(true);
             HttpBodies.writeWithBackpressure(upstream, client, held);
@@ -80,9 +91,22 @@ final class InspectingRelay {
         }
     }
 
-    /** Answering ends the exchange, which resets the silent upstream request. */
+    /** Before the answer is committed, a silent upstream is a failed attempt like any timeout. */
     private void onStall() {
-        exchange.respondError(exchange.context().errors().answerStalled(exchange.context().timeoutMillis()));
+        UpstreamFailure stalled = new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, exchange.backend(), 0,
+                "its answer stopped after it had started", null, null);
+        if (streaming) {
+            exchange.respondError(exchange.upstreamError(stalled));
+        } else {
+            failAttempt(stalled, Optional.empty());
+        }
+    }
+
+    private void failAttempt(UpstreamFailure failure, Optional<java.time.Duration> retryAfter) {
+        if (!abandoned) {
+            abandoned = true;
+            exchange.attemptFailed(failure, retryAfter);
+        }
     }
 
     private void finish() {
@@ -96,8 +120,9 @@ final class InspectingRelay {
         Optional<UpstreamFailure> failure = exchange.context().errorReader()
                 .read(exchange.backend(), upstream.statusCode(), held.getBytes());
         if (failure.isPresent()) {
-            exchange.respondError(exchange.upstreamError(failure.get()));
+            failAttempt(failure.get(), RetryPolicy.parseRetryAfter(upstream.getHeader("Retry-After")));
         } else {
+            exchange.committed();
             exchange.writeHead(upstream);
             client.end(held);
         }

@@ -241,11 +241,26 @@ public final class OpenAiRequestParser {
     }
 
     private byte[] withoutHintFields(byte[] body, int offset, int length) {
+        return rewrite(body, offset, length, null);
+    }
+
+    /**
+     * The body as it goes to another model than the one asked for (a fallback): the same fields,
+     * the hint fields left out, {@code model} replaced.
+     */
+    public byte[] withModel(byte[] body, int offset, int length, String model) {
+        return rewrite(body, offset, length, model);
+    }
+
+    private byte[] rewrite(byte[] body, int offset, int length, String model) {
         try {
             ObjectNode root = (ObjectNode) tree.readTree(body, offset, length);
             root.remove(RequestHints.TASK_TYPE_FIELD);
             root.remove(RequestHints.PREFER_PROVIDER_FIELD);
             root.remove(RequestHints.FALLBACK_TO_CLOUD_FIELD);
+            if (model != null) {
+                root.put("model", model);
+            }
             return tree.writeValueAsBytes(root);
         } catch (IOException e) {
             throw new IllegalStateException("a body that passed validation always parses", e);

@@ -3,7 +3,9 @@ package dev.lmstudiosidecar.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.config.SidecarConfig;
-import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
+import dev.lmstudiosidecar.resilience.BackendBreakers;
+import dev.lmstudiosidecar.resilience.RetryPolicy;
+import dev.lmstudiosidecar.routing.FallbackChain;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import io.vertx.core.Vertx;
@@ -23,15 +25,21 @@ public class OpenAiRoutes {
 
     private static final Logger LOG = Logger.getLogger(OpenAiRoutes.class);
 
+    /** Spreads retries of many clients over +-20% of the delay, so they do not arrive together. */
+    private static final double RETRY_JITTER = 0.2;
+
     private final ProxyContext context;
 
-    OpenAiRoutes(Vertx vertx, LMStudioClient client, LMStudioConfig lmstudio, SidecarConfig sidecar, ObjectMapper json) {
+    OpenAiRoutes(Vertx vertx, FallbackChain chain, BackendBreakers breakers, LMStudioConfig lmstudio, SidecarConfig sidecar,
+                 ObjectMapper json) {
         ConcurrencyLimiter limiter = new ConcurrencyLimiter(lmstudio.maxConcurrentRequests(), lmstudio.maxQueuedRequests(),
                 lmstudio.maxQueueWait().toMillis(), (delay, task) -> {
                     long timer = vertx.setTimer(Math.max(1, delay), id -> task.run());
                     return () -> vertx.cancelTimer(timer);
                 });
-        this.context = new ProxyContext(vertx, client, limiter, new OpenAiRequestParser(), new LMStudioErrorReader(json),
+        RetryPolicy retries = new RetryPolicy(lmstudio.retryAttempts(), lmstudio.retryDelay(), lmstudio.retryMaxDelay(),
+                RETRY_JITTER, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+        this.context = new ProxyContext(vertx, chain, breakers, retries, limiter, new OpenAiRequestParser(), new LMStudioErrorReader(json),
                 new UpstreamErrors(lmstudio), new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()),
                 sidecar.maxRequestBody().bytes(), lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis());
     }

@@ -1,6 +1,8 @@
 package dev.lmstudiosidecar.api;
 
-import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
+import dev.lmstudiosidecar.resilience.BackendBreakers;
+import dev.lmstudiosidecar.resilience.RetryPolicy;
+import dev.lmstudiosidecar.routing.FallbackChain;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import io.vertx.core.Vertx;
@@ -8,7 +10,9 @@ import io.vertx.core.Vertx;
 /** What every {@link ProxyExchange} needs, built once. */
 record ProxyContext(
         Vertx vertx,
-        LMStudioClient client,
+        FallbackChain chain,
+        BackendBreakers breakers,
+        RetryPolicy retryPolicy,
         ConcurrencyLimiter limiter,
         OpenAiRequestParser parser,
         LMStudioErrorReader errorReader,

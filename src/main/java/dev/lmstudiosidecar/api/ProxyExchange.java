@@ -4,7 +4,15 @@ import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamCall;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
-import dev.lmstudiosidecar.resilience.ConcurrencyLimiter.Permit;
+import dev.lmstudiosidecar.resilience.CircuitBreaker;
+import dev.lmstudiosidecar.resilience.FailurePolicy;
+import dev.lmstudiosidecar.routing.Candidate;
+import io.vertx.core.MultiMap;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -39,7 +47,17 @@ final class ProxyExchange {
     private final OpenAiEndpoint endpoint;
     private final RequestBodyBudget.Reservation bodyBudget;
     private OpenAiRequest parsed;
+    private Buffer body;
     private ConcurrencyLimiter.Waiter waiter;
+    private List<Candidate> chain;
+    private int candidateIndex;
+    private Candidate current;
+    private int attemptOnCandidate = 1;
+    private int attempts;
+    private final List<String> tried = new ArrayList<>();
+    private UpstreamFailure lastFailure;
+    private long circuitRetryAfterMillis;
+    private long retryTimer = -1;
     private UpstreamCall call;
     private boolean upstreamComplete;
     private boolean clientGone;
@@ -86,9 +104,12 @@ final class ProxyExchange {
             respondError(invalid.error());
             return;
         }
-        Buffer upstreamBody = parsed.rewrittenBody() == null ? body : Buffer.buffer(parsed.rewrittenBody());
+        this.body = body;
+        boolean canFallBack = endpoint == OpenAiEndpoint.CHAT_COMPLETIONS || endpoint == OpenAiEndpoint.COMPLETIONS;
+        chain = context.chain().plan(parsed.model(), canFallBack, parsed.hints().taskType(),
+                parsed.hints().preferredProvider(), parsed.hints().fallbackToCloud());
         waiter = context.limiter().acquire(
-                permit -> eventLoop.runOnContext(v -> send(permit, upstreamBody)),
+                permit -> eventLoop.runOnContext(v -> startAttempt()),
                 rejection -> eventLoop.runOnContext(v -> respondError(context.errors().queueRejected(rejection))));
     }
 
@@ -102,22 +123,118 @@ final class ProxyExchange {
         return context.parser().parse(endpoint, body.getBytes(), request::getHeader);
     }
 
-    private void send(Permit permit, Buffer upstreamBody) {
+    /** One call to the current candidate; retries and fallbacks come back here until one answers. */
+    private void startAttempt() {
         if (finished) {
-            permit.release();
             return;
         }
-        boolean bodiless = upstreamBody.length() == 0 && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD);
-        call = context.client().sendOpenAi(request.method(), suffixWithQuery(),
-                ForwardedHeaders.toUpstream(request.headers(), requestId), bodiless ? null : upstreamBody);
+        if (call != null && !upstreamComplete) {
+            call.cancel(); // the rest of the previous answer is not wanted
+        }
+        current = chain.get(candidateIndex);
+        CircuitBreaker breaker = breaker();
+        if (!breaker.tryAcquire()) {
+            UpstreamFailure open = new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, current.client().backend(), 0,
+                    "its circuit breaker is open after repeated failures", null, null);
+            circuitRetryAfterMillis = Math.max(circuitRetryAfterMillis, breaker.retryAfterMillis());
+            giveUpOnCandidate(open);
+            return;
+        }
+        attempts++;
+        upstreamComplete = false;
+        call = current.client().sendOpenAi(request.method(), suffixWithQuery(),
+                ForwardedHeaders.toUpstream(request.headers(), requestId), bodyFor(current));
         call.response().onComplete(answered -> {
             if (answered.succeeded()) {
                 relay(answered.result());
             } else {
                 upstreamComplete = true;
-                respondError(transportFailure(answered.cause()));
+                attemptFailed(UpstreamFailure.fromTransport(current.client().backend(), answered.cause()), Optional.empty());
             }
         });
+    }
+
+    private Buffer bodyFor(Candidate candidate) {
+        boolean bodiless = body.length() == 0 && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD);
+        if (bodiless) {
+            return null;
+        }
+        if (candidate.model() != null && !candidate.model().equals(parsed.model())) {
+            ByteBuf bytes = body.getByteBuf();
+            byte[] array = bytes.hasArray() ? bytes.array() : body.getBytes();
+            int offset = bytes.hasArray() ? bytes.arrayOffset() + bytes.readerIndex() : 0;
+            return Buffer.buffer(context.parser().withModel(array, offset, body.length(), candidate.model()));
+        }
+        return parsed.rewrittenBody() == null ? body : Buffer.buffer(parsed.rewrittenBody());
+    }
+
+    /**
+     * Before the first byte reached the client, a failed attempt is retried on the same model
+     * while the retry policy allows, then handed to the next model of the chain.
+     */
+    void attemptFailed(UpstreamFailure failure, Optional<Duration> retryAfter) {
+        if (finished) {
+            return;
+        }
+        recordOutcome(failure);
+        OptionalLong delay = context.retryPolicy().nextDelayMillis(attemptOnCandidate, FailurePolicy.retryKind(failure), retryAfter);
+        if (delay.isPresent()) {
+            attemptOnCandidate++;
+            retryTimer = context.vertx().setTimer(Math.max(1, delay.getAsLong()), id -> startAttempt());
+            return;
+        }
+        giveUpOnCandidate(failure);
+    }
+
+    private void giveUpOnCandidate(UpstreamFailure failure) {
+        tried.add(current.label() + " (" + failure.message() + (attemptOnCandidate > 1 ? ", " + attemptOnCandidate + " attempts" : "") + ")");
+        lastFailure = failure;
+        if (FailurePolicy.fallsBack(failure)) {
+            String failedBackend = current.client().backend().name();
+            do {
+                candidateIndex++;
+            } while (FailurePolicy.wholeBackend(failure) && candidateIndex < chain.size()
+                    && chain.get(candidateIndex).client().backend().name().equals(failedBackend));
+            if (candidateIndex < chain.size()) {
+                attemptOnCandidate = 1;
+                startAttempt();
+                return;
+            }
+        }
+        respondError(finalError());
+    }
+
+    /** One candidate's failure speaks for itself; a whole chain that failed is a 503 naming each. */
+    private ApiError finalError() {
+        ApiError error;
+        if (tried.size() > 1) {
+            error = ApiError.modelUnavailable("No model could answer this request. Tried: " + String.join("; ", tried)
+                    + ". Load one of them (e.g. `lms load " + chain.get(0).model() + "`), check GET /v1/models, or allow the cloud fallback"
+                    + " (lmstudio.enable-cloud-fallback, X-Sidecar-Fallback-To-Cloud).");
+        } else {
+            error = upstreamError(lastFailure);
+        }
+        if (circuitRetryAfterMillis > 0) {
+            error = error.withHeader("Retry-After", Long.toString(Math.max(1, (circuitRetryAfterMillis + 999) / 1000)));
+        }
+        return attempts > 1 ? error.withHeader(SidecarHeaders.SHOULD_RETRY, "false") : error;
+    }
+
+    private void recordOutcome(UpstreamFailure failure) {
+        if (FailurePolicy.countsAgainstBackend(failure)) {
+            breaker().onFailure();
+        } else {
+            breaker().onSuccess();
+        }
+    }
+
+    /** The answer is going to the client: no retry or fallback after this point. */
+    void committed() {
+        breaker().onSuccess();
+    }
+
+    private CircuitBreaker breaker() {
+        return context.breakers().of(current.client().backend());
     }
 
     private void relay(HttpClientResponse upstream) {
@@ -183,15 +300,17 @@ final class ProxyExchange {
     }
 
     ApiError upstreamError(UpstreamFailure failure) {
-        return context.errors().toApiError(failure, parsed == null ? null : parsed.model(), request.method().name(), OPENAI_PREFIX + suffix);
+        String model = current == null || current.model() == null ? (parsed == null ? null : parsed.model()) : current.model();
+        return context.errors().toApiError(failure, model, request.method().name(), OPENAI_PREFIX + suffix);
     }
 
-    ApiError transportFailure(Throwable error) {
-        return upstreamError(UpstreamFailure.fromTransport(backend(), error));
+    UpstreamFailure transportFailure(Throwable error) {
+        return UpstreamFailure.fromTransport(backend(), error);
     }
 
+    /** The backend of the attempt under way (LM Studio before any attempt). */
     Backend backend() {
-        return context.client().backend();
+        return current == null ? context.chain().primaryBackend() : current.client().backend();
     }
 
     ProxyContext context() {
@@ -236,13 +355,22 @@ final class ProxyExchange {
         if (waiter != null) {
             waiter.cancel(); // leaves the queue, or gives the permit back
         }
+        context.vertx().cancelTimer(retryTimer);
         bodyBudget.close();
     }
 
     private void addSidecarHeaders() {
-        response.headers().set(SidecarHeaders.PROVIDER, backend().name());
-        if (parsed != null && parsed.model() != null) {
-            response.headers().set(SidecarHeaders.MODEL, parsed.model());
+        MultiMap headers = response.headers();
+        headers.set(SidecarHeaders.PROVIDER, backend().name());
+        String model = current != null && current.model() != null ? current.model() : (parsed == null ? null : parsed.model());
+        if (model != null) {
+            headers.set(SidecarHeaders.MODEL, model);
+        }
+        if (attempts > 0) {
+            headers.set(SidecarHeaders.ATTEMPTS, Integer.toString(attempts));
+        }
+        if (current != null && current.fallback()) {
+            headers.set(SidecarHeaders.FALLBACK, current.label());
         }
     }
 

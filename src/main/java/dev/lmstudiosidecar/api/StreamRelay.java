@@ -26,11 +26,12 @@ final class StreamRelay {
     }
 
     void start() {
+        exchange.committed();
         exchange.writeHead(upstream);
         client.setChunked(true);
         stall.start();
         upstream.handler(this::relayChunk);
-        upstream.exceptionHandler(failure -> endWithError(exchange.transportFailure(failure)));
+        upstream.exceptionHandler(failure -> endWithError(exchange.upstreamError(exchange.transportFailure(failure))));
         upstream.endHandler(end -> {
             stall.stop();
             exchange.upstreamComplete();

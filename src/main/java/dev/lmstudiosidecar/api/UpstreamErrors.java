@@ -56,12 +56,6 @@ final class UpstreamErrors {
                 + " ms in the middle of the stream (lmstudio.stream-idle-timeout); the answer above is incomplete.");
     }
 
-    /** An answer whose head came but whose body stopped arriving. */
-    ApiError answerStalled(long idleMillis) {
-        return ApiError.upstreamTimeout("LM Studio stopped sending its answer for " + idleMillis
-                + " ms (lmstudio.timeout) after it had started.");
-    }
-
     private static String quoted(String model) {
         return model == null ? "(none named)" : "'" + model + "'";
     }

@@ -35,11 +35,40 @@ public interface LMStudioConfig {
     @WithDefault("4s")
     Duration poolIdleTimeout();
 
+    /** Retries after a failed attempt (so up to 1 + this many attempts per model), before the first byte only. */
     @WithDefault("3")
     int retryAttempts();
 
+    /** The first retry waits this long; each next one twice as long, with jitter, up to {@code retry-max-delay}. */
     @WithDefault("1s")
     Duration retryDelay();
+
+    /** The longest wait between two attempts; a Retry-After beyond it ends the retries at once. */
+    @WithDefault("10s")
+    Duration retryMaxDelay();
+
+    /** One circuit breaker per backend. */
+    CircuitBreakerSettings circuitBreaker();
+
+    interface CircuitBreakerSettings {
+        /** The last N calls the failure ratio is computed over. */
+        @WithDefault("20")
+        int window();
+
+        /** No opening before this many calls are in the window. */
+        @WithDefault("10")
+        int minimumCalls();
+
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** How long an open breaker fails fast before it lets a probe through. */
+        @WithDefault("30s")
+        Duration openDuration();
+
+        @WithDefault("1")
+        int halfOpenProbes();
+    }
 
     @WithDefault("true")
     boolean autoLoadModels();

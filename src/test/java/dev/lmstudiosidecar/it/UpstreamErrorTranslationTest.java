@@ -59,9 +59,11 @@ class UpstreamErrorTranslationTest {
     }
 
     @Test
-    void anLmStudioServerErrorIs502WithItsWords() {
-        emulator.failNext(1, 500);
+    void anLmStudioServerErrorThatOutlastsTheRetriesIs502WithItsWords() {
+        emulator.failNext(10, 500);
         chat("qwen2.5-7b-instruct", false).statusCode(502)
+                .header("X-Sidecar-Attempts", "4")
+                .header("x-should-retry", "false")
                 .body("error.type", equalTo("server_error"))
                 .body("error.code", equalTo("bad_upstream_response"))
                 .body("error.message", containsString("failed (HTTP 500)"));

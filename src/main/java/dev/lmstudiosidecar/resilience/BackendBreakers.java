@@ -1,0 +1,38 @@
+package dev.lmstudiosidecar.resilience;
+
+import dev.lmstudiosidecar.config.LMStudioConfig;
+import dev.lmstudiosidecar.provider.Backend;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One circuit breaker per backend, each visible as the gauge
+ * {@code sidecar_circuit_breaker_state{backend}}: 0 closed, 1 open, 2 half-open.
+ */
+@Singleton
+public class BackendBreakers {
+
+    private final LMStudioConfig.CircuitBreakerSettings settings;
+    private final MeterRegistry registry;
+    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+
+    BackendBreakers(LMStudioConfig config, MeterRegistry registry) {
+        this.settings = config.circuitBreaker();
+        this.registry = registry;
+    }
+
+    public CircuitBreaker of(Backend backend) {
+        return breakers.computeIfAbsent(backend.name(), name -> {
+            CircuitBreaker breaker = new CircuitBreaker(settings.window(), settings.minimumCalls(), settings.failureRatio(),
+                    settings.openDuration(), settings.halfOpenProbes(), System::nanoTime);
+            Gauge.builder("sidecar.circuit.breaker.state", breaker, b -> b.state().ordinal())
+                    .tag("backend", name)
+                    .description("0 closed, 1 open, 2 half-open")
+                    .register(registry);
+            return breaker;
+        });
+    }
+}

@@ -1,0 +1,67 @@
+package dev.lmstudiosidecar.it;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.lmstudiosidecar.testsupport.EmulatorResource;
+import dev.lmstudiosidecar.testsupport.InjectEmulator;
+import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import java.net.URL;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** After repeated failures LM Studio's breaker opens: requests fail fast without reaching it. */
+@QuarkusTest
+@TestProfile(CircuitBreakerTest.SmallWindow.class)
+@WithTestResource(EmulatorResource.class)
+class CircuitBreakerTest {
+
+    public static class SmallWindow implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("lmstudio.retry-attempts", "0",
+                    "lmstudio.circuit-breaker.window", "4",
+                    "lmstudio.circuit-breaker.minimum-calls", "2",
+                    "lmstudio.circuit-breaker.failure-ratio", "0.5",
+                    "lmstudio.circuit-breaker.open-duration", "60s");
+        }
+    }
+
+    @InjectEmulator
+    LmStudioEmulator emulator;
+
+    @TestHTTPResource(value = "metrics", management = true)
+    URL metrics;
+
+    @Test
+    void anOpenCircuitFailsFastWithoutCallingLmStudio() {
+        emulator.reset();
+        emulator.failNext(2, 500);
+        for (int i = 0; i < 2; i++) {
+            chat().statusCode(502);
+        }
+        int callsWhenOpen = emulator.requestCount("/v1/chat/completions");
+        chat().statusCode(503)
+                .header("Retry-After", notNullValue())
+                .body("error.code", equalTo("model_unavailable"))
+                .body("error.message", containsString("circuit breaker is open"));
+        assertEquals(callsWhenOpen, emulator.requestCount("/v1/chat/completions"), "an open circuit sends nothing upstream");
+        given().when().get(metrics).then().statusCode(200)
+                .body(containsString("sidecar_circuit_breaker_state{backend=\"lmstudio\"} 1.0"));
+    }
+
+    private io.restassured.response.ValidatableResponse chat() {
+        return given().contentType(ContentType.JSON)
+                .body("{\"model\":\"qwen2.5-7b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .when().post("/v1/chat/completions").then();
+    }
+}

@@ -1,0 +1,98 @@
+package dev.lmstudiosidecar.it;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.lmstudiosidecar.testsupport.CloudEmulatorResource;
+import dev.lmstudiosidecar.testsupport.EmulatorResource;
+import dev.lmstudiosidecar.testsupport.InjectCloud;
+import dev.lmstudiosidecar.testsupport.InjectEmulator;
+import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The chain's last link: an OpenAI-compatible cloud, with its key kept to itself. */
+@QuarkusTest
+@WithTestResource(EmulatorResource.class)
+@WithTestResource(CloudEmulatorResource.class)
+class CloudFallbackTest {
+
+    private static final String CHAT_BODY = "{\"model\":\"qwen2.5-7b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+
+    @InjectEmulator
+    LmStudioEmulator lmstudio;
+
+    @InjectCloud
+    LmStudioEmulator cloud;
+
+    @BeforeEach
+    void reset() {
+        lmstudio.reset();
+        cloud.reset();
+        cloud.shape(LmStudioEmulator.Shape.GENERIC_OPENAI);
+        cloud.addModel(CloudEmulatorResource.CLOUD_MODEL, "llm", 0, "?", "none", 128000, true);
+    }
+
+    @AfterEach
+    void listenAgain() {
+        lmstudio.refuseConnections(false);
+    }
+
+    private RequestSpecification chat() {
+        return given().contentType(ContentType.JSON).header("Authorization", "Bearer lm-studio").body(CHAT_BODY);
+    }
+
+    @Test
+    void theCloudAnswersWhenLmStudioIsDown() {
+        lmstudio.refuseConnections(true);
+        chat().when().post("/v1/chat/completions").then().statusCode(200)
+                .header("X-Sidecar-Provider", "cloud")
+                .header("X-Sidecar-Model", CloudEmulatorResource.CLOUD_MODEL)
+                .header("X-Sidecar-Fallback", "cloud:" + CloudEmulatorResource.CLOUD_MODEL)
+                .body("model", equalTo(CloudEmulatorResource.CLOUD_MODEL));
+        assertEquals("Bearer " + CloudEmulatorResource.API_KEY,
+                cloud.lastRequest("/v1/chat/completions").header("Authorization"), "the cloud gets its key, not the app's");
+    }
+
+    @Test
+    void lmStudioNeverSeesTheCloudKey() {
+        chat().when().post("/v1/chat/completions").then().statusCode(200).header("X-Sidecar-Provider", "lmstudio");
+        assertEquals("Bearer lm-studio", lmstudio.lastRequest("/v1/chat/completions").header("Authorization"));
+        assertEquals(0, cloud.requestCount("/v1/chat/completions"));
+    }
+
+    @Test
+    void aRequestCanTurnTheCloudOff() {
+        lmstudio.refuseConnections(true);
+        chat().header("X-Sidecar-Fallback-To-Cloud", "false").when().post("/v1/chat/completions").then()
+                .statusCode(503).body("error.code", equalTo("model_unavailable"));
+        assertEquals(0, cloud.requestCount("/v1/chat/completions"));
+    }
+
+    @Test
+    void whenTheCloudFailsTooTheErrorNamesBothAndNeverTheKey() {
+        lmstudio.refuseConnections(true);
+        cloud.failNext(10, 500);
+        String body = chat().when().post("/v1/chat/completions").then().statusCode(503)
+                .body("error.message", containsString("qwen2.5-7b-instruct ("))
+                .body("error.message", containsString("cloud:" + CloudEmulatorResource.CLOUD_MODEL + " ("))
+                .extract().asString();
+        assertFalse(body.contains(CloudEmulatorResource.API_KEY), body);
+    }
+
+    @Test
+    void aRequestPreferringTheCloudGoesThereFirst() {
+        chat().header("X-Sidecar-Prefer-Provider", "cloud").when().post("/v1/chat/completions").then()
+                .statusCode(200).header("X-Sidecar-Provider", "cloud")
+                .header("X-Sidecar-Fallback", org.hamcrest.Matchers.nullValue());
+        assertEquals(0, lmstudio.requestCount("/v1/chat/completions"));
+    }
+}

@@ -1,0 +1,113 @@
+package dev.lmstudiosidecar.it;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lmstudiosidecar.testsupport.EmulatorResource;
+import dev.lmstudiosidecar.testsupport.InjectEmulator;
+import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Retries before the first byte, never after it; then the local models of the fallback chain. */
+@QuarkusTest
+@WithTestResource(EmulatorResource.class)
+class RetryAndFallbackTest {
+
+    private static final String CHAT = "/v1/chat/completions";
+
+    @InjectEmulator
+    LmStudioEmulator emulator;
+
+    @BeforeEach
+    void resetEmulator() {
+        emulator.reset();
+    }
+
+    private ValidatableResponse chat(String model, boolean stream) {
+        return given().contentType(ContentType.JSON)
+                .body("{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .when().post(CHAT).then();
+    }
+
+    @Test
+    void twoServerErrorsThenExactlyOneUpstreamSuccess() {
+        emulator.failNext(2, 500);
+        chat("qwen2.5-7b-instruct", false).statusCode(200)
+                .header("X-Sidecar-Attempts", "3")
+                .header("X-Sidecar-Fallback", nullValue())
+                .body("choices[0].message.content", equalTo("tok0 tok1 tok2 tok3 tok4 "));
+        assertEquals(3, emulator.requestCount(CHAT));
+        assertEquals(1, emulator.completedGenerations());
+    }
+
+    @Test
+    void a429IsRetried() {
+        emulator.failNext(1, 429);
+        chat("qwen2.5-7b-instruct", false).statusCode(200).header("X-Sidecar-Attempts", "2");
+    }
+
+    @Test
+    void aClientErrorIsNeverRetried() {
+        emulator.failNext(1, 400);
+        chat("qwen2.5-7b-instruct", false).statusCode(400).header("X-Sidecar-Attempts", "1")
+                .header("x-should-retry", nullValue());
+        assertEquals(1, emulator.requestCount(CHAT));
+    }
+
+    @Test
+    void nothingIsRetriedOnceTheFirstByteReachedTheClient() {
+        emulator.tokensPerResponse(10);
+        emulator.dropStreamAfter(2);
+        String sse = chat("qwen2.5-7b-instruct", true).statusCode(200).extract().asString();
+        assertTrue(sse.contains("bad_upstream_response"), sse);
+        assertFalse(sse.contains("[DONE]"), sse);
+        assertEquals(1, emulator.requestCount(CHAT));
+    }
+
+    @Test
+    void aStreamThatFailsBeforeItsFirstByteIsRetried() {
+        emulator.failNext(1, 503);
+        String sse = chat("qwen2.5-7b-instruct", true).statusCode(200).header("X-Sidecar-Attempts", "2").extract().asString();
+        assertTrue(sse.strip().endsWith("data: [DONE]"), sse);
+    }
+
+    @Test
+    void aCatalogModelMissingOnLmStudioFallsBackToTheNearestAlternative() {
+        // deepseek-coder-34b is in the built-in catalog but not on this LM Studio; phi-3-mini is
+        // the nearest in size with overlapping tasks, and JIT loading brings it in.
+        chat("deepseek-coder-34b", false).statusCode(200)
+                .header("X-Sidecar-Fallback", "phi-3-mini")
+                .header("X-Sidecar-Model", "phi-3-mini")
+                .header("X-Sidecar-Attempts", "2")
+                .body("model", equalTo("phi-3-mini"));
+        assertTrue(emulator.lastRequest(CHAT).bodyAsString().contains("\"model\":\"phi-3-mini\""));
+    }
+
+    @Test
+    void aChainWithNoAnswerIs503NamingEveryModelTried() {
+        emulator.jitLoading(false);
+        chat("phi-3-mini", false).statusCode(503).contentType(ContentType.JSON)
+                .header("x-should-retry", "false")
+                .body("error.code", equalTo("model_unavailable"))
+                .body("error.message", containsString("phi-3-mini ("))
+                .body("error.message", containsString("deepseek-coder-34b ("))
+                .body("error.message", containsString("llama-3-70b ("))
+                .body("error.message", containsString("lms load phi-3-mini"));
+    }
+
+    @Test
+    void aModelOutsideTheCatalogKeepsItsOwn404() {
+        chat("no-such-model", false).statusCode(404).body("error.code", equalTo("model_not_found"))
+                .header("X-Sidecar-Attempts", "1");
+    }
+}

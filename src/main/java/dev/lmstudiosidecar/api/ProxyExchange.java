@@ -58,6 +58,8 @@ final class ProxyExchange {
     private UpstreamFailure lastFailure;
     private long circuitRetryAfterMillis;
     private long retryTimer = -1;
+    /** An attempt the breaker let through has not reported yet. */
+    private boolean outcomePending;
     private UpstreamCall call;
     private boolean upstreamComplete;
     private boolean clientGone;
@@ -141,6 +143,7 @@ final class ProxyExchange {
             return;
         }
         attempts++;
+        outcomePending = true;
         upstreamComplete = false;
         call = current.client().sendOpenAi(request.method(), suffixWithQuery(),
                 ForwardedHeaders.toUpstream(request.headers(), requestId), bodyFor(current));
@@ -221,6 +224,7 @@ final class ProxyExchange {
     }
 
     private void recordOutcome(UpstreamFailure failure) {
+        outcomePending = false;
         if (FailurePolicy.countsAgainstBackend(failure)) {
             breaker().onFailure();
         } else {
@@ -230,6 +234,7 @@ final class ProxyExchange {
 
     /** The answer is going to the client: no retry or fallback after this point. */
     void committed() {
+        outcomePending = false;
         breaker().onSuccess();
     }
 
@@ -356,6 +361,9 @@ final class ProxyExchange {
             waiter.cancel(); // leaves the queue, or gives the permit back
         }
         context.vertx().cancelTimer(retryTimer);
+        if (outcomePending) {
+            breaker().release(); // the client left before the backend said anything
+        }
         bodyBudget.close();
     }
 

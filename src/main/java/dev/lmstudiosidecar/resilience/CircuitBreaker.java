@@ -159,6 +159,20 @@ public final class CircuitBreaker {
         notifyListener(changed);
     }
 
+    /**
+     * A permitted call ended without telling anything about the backend (its client went away
+     * first). In HALF_OPEN its probe slot is given back, so the breaker does not wait for ever
+     * for an outcome that will never come.
+     */
+    public void release() {
+        synchronized (this) {
+            if (state == State.HALF_OPEN && probesOutstanding > 0) {
+                probesOutstanding--;
+                probesLetThrough--;
+            }
+        }
+    }
+
     /** The state now; HALF_OPEN as soon as openDuration has passed, so a metric shows it. */
     public State state() {
         State now;

@@ -129,14 +129,16 @@ public final class RetryPolicy {
 
     /** initialDelay * 2^(attempt-1), capped at maxDelay without overflowing on the way. */
     private long backoffMillis(int attempt) {
-        int doublings = attempt - 1;
         if (initialDelayMillis == 0) {
-            return 0;
+            return 0; // the guard below would otherwise turn a huge attempt's 0 into the cap
         }
+        int doublings = attempt - 1;
+        // Checked before shifting: past the cap the shift would overflow, and Java takes a shift
+        // of 64 or more modulo 64, which would start the delays over from small.
         if (doublings >= Long.SIZE - 1 || initialDelayMillis > (maxDelayMillis >> doublings)) {
             return maxDelayMillis;
         }
-        return Math.min(initialDelayMillis << doublings, maxDelayMillis);
+        return initialDelayMillis << doublings;
     }
 
     /**

@@ -9,7 +9,7 @@ import io.vertx.core.Vertx;
 final class IdleTimer {
 
     private final Vertx vertx;
-    private final long timeoutNanos;
+    private long timeoutNanos;
     private final Runnable onIdle;
     private volatile long lastActivity;
     private long timerId = -1;
@@ -24,6 +24,11 @@ final class IdleTimer {
     void start() {
         touch();
         schedule(timeoutNanos);
+    }
+
+    /** Changes the bound from the next check on (a stream's first token and its gaps differ). */
+    void setTimeout(long timeoutMillis) {
+        this.timeoutNanos = timeoutMillis * 1_000_000L;
     }
 
     void touch() {

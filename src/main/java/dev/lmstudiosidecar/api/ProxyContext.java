@@ -5,9 +5,15 @@ import dev.lmstudiosidecar.resilience.RetryPolicy;
 import dev.lmstudiosidecar.routing.FallbackChain;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
+import dev.lmstudiosidecar.provider.UpstreamFailure;
 import io.vertx.core.Vertx;
+import java.util.function.UnaryOperator;
 
-/** What every {@link ProxyExchange} needs, built once. */
+/**
+ * What every {@link ProxyExchange} needs, built once.
+ *
+ * @param sanitizer makes an upstream failure fit to show the app (the cloud key never is)
+ */
 record ProxyContext(
         Vertx vertx,
         FallbackChain chain,
@@ -17,6 +23,7 @@ record ProxyContext(
         OpenAiRequestParser parser,
         LMStudioErrorReader errorReader,
         UpstreamErrors errors,
+        UnaryOperator<UpstreamFailure> sanitizer,
         RequestBodyBudget bodyBudget,
         long maxRequestBodyBytes,
         long timeoutMillis,

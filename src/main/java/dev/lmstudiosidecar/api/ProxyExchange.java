@@ -49,6 +49,7 @@ final class ProxyExchange {
     private OpenAiRequest parsed;
     private Buffer body;
     private ConcurrencyLimiter.Waiter waiter;
+    private boolean permitHeld;
     private List<Candidate> chain;
     private int candidateIndex;
     private Candidate current;
@@ -56,6 +57,8 @@ final class ProxyExchange {
     private int attempts;
     private final List<String> tried = new ArrayList<>();
     private UpstreamFailure lastFailure;
+    /** The last failure a real attempt on the current candidate reported. */
+    private UpstreamFailure lastAttemptFailure;
     private long circuitRetryAfterMillis;
     private long retryTimer = -1;
     /** An attempt the breaker let through has not reported yet. */
@@ -110,9 +113,29 @@ final class ProxyExchange {
         boolean canFallBack = endpoint == OpenAiEndpoint.CHAT_COMPLETIONS || endpoint == OpenAiEndpoint.COMPLETIONS;
         chain = context.chain().plan(parsed.model(), canFallBack, parsed.hints().taskType(),
                 parsed.hints().preferredProvider(), parsed.hints().fallbackToCloud());
-        waiter = context.limiter().acquire(
-                permit -> eventLoop.runOnContext(v -> startAttempt()),
-                rejection -> eventLoop.runOnContext(v -> respondError(context.errors().queueRejected(rejection))));
+        proceed();
+    }
+
+    /**
+     * Runs the candidate at {@code candidateIndex}: a local one holds one of LM Studio's slots
+     * (waiting in the queue for it if need be), a cloud one does not.
+     */
+    private void proceed() {
+        boolean local = chain.get(candidateIndex).local();
+        if (local && !permitHeld) {
+            waiter = context.limiter().acquire(
+                    permit -> eventLoop.runOnContext(v -> {
+                        permitHeld = true;
+                        startAttempt();
+                    }),
+                    rejection -> eventLoop.runOnContext(v -> respondError(context.errors().queueRejected(rejection))));
+            return;
+        }
+        if (!local && permitHeld) {
+            waiter.cancel(); // gives the slot back: the LM Studio limit is not the cloud's business
+            permitHeld = false;
+        }
+        startAttempt();
     }
 
     /** Validates the body where it lies, without copying it. */
@@ -139,7 +162,8 @@ final class ProxyExchange {
             UpstreamFailure open = new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, current.client().backend(), 0,
                     "its circuit breaker is open after repeated failures", null, null);
             circuitRetryAfterMillis = Math.max(circuitRetryAfterMillis, breaker.retryAfterMillis());
-            giveUpOnCandidate(open);
+            // A breaker that opened during this candidate's retries must not hide what really failed.
+            giveUpOnCandidate(attemptOnCandidate > 1 && lastAttemptFailure != null ? lastAttemptFailure : open);
             return;
         }
         attempts++;
@@ -175,10 +199,12 @@ final class ProxyExchange {
      * Before the first byte reached the client, a failed attempt is retried on the same model
      * while the retry policy allows, then handed to the next model of the chain.
      */
-    void attemptFailed(UpstreamFailure failure, Optional<Duration> retryAfter) {
+    void attemptFailed(UpstreamFailure rawFailure, Optional<Duration> retryAfter) {
         if (finished) {
             return;
         }
+        UpstreamFailure failure = context.sanitizer().apply(rawFailure);
+        lastAttemptFailure = failure;
         recordOutcome(failure);
         OptionalLong delay = context.retryPolicy().nextDelayMillis(attemptOnCandidate, FailurePolicy.retryKind(failure), retryAfter);
         if (delay.isPresent()) {
@@ -200,7 +226,8 @@ final class ProxyExchange {
                     && chain.get(candidateIndex).client().backend().name().equals(failedBackend));
             if (candidateIndex < chain.size()) {
                 attemptOnCandidate = 1;
-                startAttempt();
+                lastAttemptFailure = null;
+                proceed();
                 return;
             }
         }
@@ -211,6 +238,7 @@ final class ProxyExchange {
     private ApiError finalError() {
         ApiError error;
         if (tried.size() > 1) {
+            current = null; // no candidate answered: the headers must not name one as if it had
             error = ApiError.modelUnavailable("No model could answer this request. Tried: " + String.join("; ", tried)
                     + ". Load one of them (e.g. `lms load " + chain.get(0).model() + "`), check GET /v1/models, or allow the cloud fallback"
                     + " (lmstudio.enable-cloud-fallback, X-Sidecar-Fallback-To-Cloud).");
@@ -304,7 +332,8 @@ final class ProxyExchange {
         request.endHandler(ended -> context.vertx().cancelTimer(timer));
     }
 
-    ApiError upstreamError(UpstreamFailure failure) {
+    ApiError upstreamError(UpstreamFailure rawFailure) {
+        UpstreamFailure failure = context.sanitizer().apply(rawFailure);
         String model = current == null || current.model() == null ? (parsed == null ? null : parsed.model()) : current.model();
         return context.errors().toApiError(failure, model, request.method().name(), OPENAI_PREFIX + suffix);
     }
@@ -374,9 +403,7 @@ final class ProxyExchange {
         if (model != null) {
             headers.set(SidecarHeaders.MODEL, model);
         }
-        if (attempts > 0) {
-            headers.set(SidecarHeaders.ATTEMPTS, Integer.toString(attempts));
-        }
+        headers.set(SidecarHeaders.ATTEMPTS, Integer.toString(attempts));
         if (current != null && current.fallback()) {
             headers.set(SidecarHeaders.FALLBACK, current.label());
         }

@@ -1,14 +1,20 @@
 package dev.lmstudiosidecar.api;
 
+import dev.lmstudiosidecar.provider.UpstreamFailure;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.Optional;
 
 /**
  * Relays an SSE answer byte for byte: each upstream chunk is written to the client as it arrives,
  * not re-framed, not buffered. When the client cannot keep up, upstream reading pauses until the
- * client's socket drains. A stream that breaks or stalls upstream ends with an SSE error event and
- * no {@code [DONE]}, so the client knows the answer is truncated.
+ * client's socket drains.
+ *
+ * <p>Nothing reaches the client before the first upstream chunk: a stream that drops or stalls
+ * before it is a failed attempt, retried or handed down the fallback chain like any other. After
+ * it, a stream that breaks or stalls ends with an SSE error event and no {@code [DONE]}, so the
+ * client knows the answer is truncated.
  */
 final class StreamRelay {
 
@@ -16,25 +22,29 @@ final class StreamRelay {
     private final HttpClientResponse upstream;
     private final HttpServerResponse client;
     private final IdleTimer stall;
+    private boolean started;
+    private boolean abandoned;
 
     StreamRelay(ProxyExchange exchange, HttpClientResponse upstream) {
         this.exchange = exchange;
         this.upstream = upstream;
         this.client = exchange.response();
         ProxyContext context = exchange.context();
-        this.stall = new IdleTimer(context.vertx(), context.streamIdleTimeoutMillis(), this::onStall);
+        // Until the first chunk, the wait is the time to first token (lmstudio.timeout); then the gap.
+        this.stall = new IdleTimer(context.vertx(), context.timeoutMillis(), this::onStall);
     }
 
     void start() {
-        exchange.committed();
-        exchange.writeHead(upstream);
-        client.setChunked(true);
         stall.start();
         upstream.handler(this::relayChunk);
-        upstream.exceptionHandler(failure -> endWithError(exchange.upstreamError(exchange.transportFailure(failure))));
+        upstream.exceptionHandler(failure -> fail(exchange.transportFailure(failure)));
         upstream.endHandler(end -> {
             stall.stop();
+            if (abandoned) {
+                return;
+            }
             exchange.upstreamComplete();
+            startAnswer(); // an empty stream is still an answer
             if (!client.ended() && !client.closed()) {
                 client.end();
             }
@@ -43,16 +53,48 @@ final class StreamRelay {
 
     private void relayChunk(Buffer chunk) {
         stall.touch();
-        if (!client.closed()) {
-            HttpBodies.writeWithBackpressure(upstream, client, chunk);
+        if (abandoned || client.closed()) {
+            return;
+        }
+        startAnswer();
+        HttpBodies.writeWithBackpressure(upstream, client, chunk);
+    }
+
+    private void startAnswer() {
+        if (!started) {
+            started = true;
+            stall.setTimeout(exchange.context().streamIdleTimeoutMillis());
+            exchange.committed();
+            exchange.writeHead(upstream);
+            client.setChunked(true);
         }
     }
 
-    /** Ending the answer ends the exchange, which resets the silent upstream request. */
     private void onStall() {
-        endWithError(exchange.context().errors().streamStalled(exchange.context().streamIdleTimeoutMillis()));
+        long waited = started ? exchange.context().streamIdleTimeoutMillis() : exchange.context().timeoutMillis();
+        UpstreamFailure silent = new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, exchange.backend(), 0,
+                started ? "its stream stopped for " + waited + " ms" : "its stream sent no token for " + waited + " ms", null, null);
+        if (started) {
+            endWithError(exchange.context().errors().streamStalled(waited));
+        } else {
+            fail(silent);
+        }
     }
 
+    private void fail(UpstreamFailure failure) {
+        stall.stop();
+        if (abandoned) {
+            return;
+        }
+        if (!started) {
+            abandoned = true;
+            exchange.attemptFailed(failure, Optional.empty());
+        } else {
+            endWithError(exchange.upstreamError(failure));
+        }
+    }
+
+    /** Ending the answer ends the exchange, which resets the upstream request if it still runs. */
     private void endWithError(ApiError error) {
         stall.stop();
         if (client.ended() || client.closed() || exchange.clientGone()) {

@@ -17,7 +17,8 @@ final class UpstreamErrors {
     }
 
     ApiError toApiError(UpstreamFailure failure, String model, String method, String path) {
-        String where = "LM Studio at " + failure.backend().openAiBase();
+        boolean lmstudio = failure.backend().name().equals("lmstudio");
+        String where = (lmstudio ? "LM Studio at " : "The " + failure.backend().name() + " provider at ") + failure.backend().openAiBase();
         return switch (failure.kind()) {
             case MODEL_NOT_FOUND -> ApiError.modelNotFound(model, "LM Studio said: " + failure.message());
             case MODEL_NOT_LOADED -> ApiError.modelUnavailable("The model " + quoted(model) + " is not loaded on " + where
@@ -27,9 +28,9 @@ final class UpstreamErrors {
             case REJECTED -> ApiError.upstream(failure.upstreamStatus(), ApiError.INVALID_REQUEST,
                     failure.code(), failure.param(), failure.message());
             case SERVER_ERROR -> ApiError.badUpstream(where + " failed (HTTP " + failure.upstreamStatus() + "): " + failure.message());
-            case UNREACHABLE -> ApiError.backendUnreachable(where + " is not reachable (" + failure.message()
-                    + "). Start its server with `lms server start` (or Developer > Start Server in the app),"
-                    + " or point the sidecar at it with LMSTUDIO_URL.");
+            case UNREACHABLE -> ApiError.backendUnreachable(where + " is not reachable (" + failure.message() + ")."
+                    + (lmstudio ? " Start its server with `lms server start` (or Developer > Start Server in the app),"
+                    + " or point the sidecar at it with LMSTUDIO_URL." : " Check cloud.base-url."));
             case TIMEOUT -> ApiError.upstreamTimeout(where + " sent nothing for " + config.timeout().toMillis()
                     + " ms (lmstudio.timeout). A model that loads on first use can take longer: load it ahead"
                     + " or raise lmstudio.timeout.");

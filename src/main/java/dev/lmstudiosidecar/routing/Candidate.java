@@ -10,9 +10,14 @@ import dev.lmstudiosidecar.provider.BackendClient;
  */
 public record Candidate(BackendClient client, String model, boolean fallback) {
 
+    /** Served by the LM Studio this sidecar stands beside (its concurrency limit applies). */
+    public boolean local() {
+        return client.backend().name().equals("lmstudio");
+    }
+
     /** How headers and messages name it: the model, prefixed with the provider when it is not LM Studio. */
     public String label() {
         String name = model == null ? "(default model)" : model;
-        return client.backend().name().equals("lmstudio") ? name : client.backend().name() + ":" + name;
+        return local() ? name : client.backend().name() + ":" + name;
     }
 }

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.InjectEmulator;
@@ -29,6 +30,7 @@ class CircuitBreakerTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("lmstudio.retry-attempts", "0",
+                    "lmstudio.timeout", "5s",
                     "lmstudio.circuit-breaker.window", "4",
                     "lmstudio.circuit-breaker.minimum-calls", "2",
                     "lmstudio.circuit-breaker.failure-ratio", "0.5",
@@ -50,10 +52,14 @@ class CircuitBreakerTest {
             chat().statusCode(502);
         }
         int callsWhenOpen = emulator.requestCount("/v1/chat/completions");
+        emulator.hangNext(5); // were a request let through, it would wait the full 5 s timeout
+        long started = System.nanoTime();
         chat().statusCode(503)
                 .header("Retry-After", notNullValue())
                 .body("error.code", equalTo("model_unavailable"))
                 .body("error.message", containsString("circuit breaker is open"));
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(tookMillis < 2000, "an open circuit answers at once, not after the timeout: " + tookMillis + " ms");
         assertEquals(callsWhenOpen, emulator.requestCount("/v1/chat/completions"), "an open circuit sends nothing upstream");
         given().when().get(metrics).then().statusCode(200)
                 .body(containsString("sidecar_circuit_breaker_state{backend=\"lmstudio\"} 1.0"));

@@ -78,14 +78,36 @@ class CloudFallbackTest {
     }
 
     @Test
-    void whenTheCloudFailsTooTheErrorNamesBothAndNeverTheKey() {
+    void whenTheCloudRefusesItsKeyTheErrorNamesBothAndNeverTheKey() {
         lmstudio.refuseConnections(true);
-        cloud.failNext(10, 500);
+        cloud.failNext(10, 401); // the cloud's 401 message echoes the key it refused
         String body = chat().when().post("/v1/chat/completions").then().statusCode(503)
+                .header("X-Sidecar-Fallback", org.hamcrest.Matchers.nullValue())
+                .header("X-Sidecar-Provider", "lmstudio")
                 .body("error.message", containsString("qwen2.5-7b-instruct ("))
                 .body("error.message", containsString("cloud:" + CloudEmulatorResource.CLOUD_MODEL + " ("))
+                .body("error.message", containsString("cloud.api-key"))
                 .extract().asString();
         assertFalse(body.contains(CloudEmulatorResource.API_KEY), body);
+        assertFalse(body.contains(CloudEmulatorResource.API_KEY.substring(0, 12)), body);
+    }
+
+    @Test
+    void theCloudKeysRefusalIsNeverPassedOnAsTheAppsOwn401() {
+        cloud.failNext(10, 401);
+        lmstudio.failNext(10, 500);
+        String body = chat().header("X-Sidecar-Prefer-Provider", "cloud").when().post("/v1/chat/completions").then()
+                .statusCode(503).extract().asString();
+        assertFalse(body.contains(CloudEmulatorResource.API_KEY.substring(0, 12)), body);
+    }
+
+    @Test
+    void theBodyFieldCanTurnTheCloudOff() {
+        lmstudio.refuseConnections(true);
+        given().contentType(ContentType.JSON)
+                .body("{\"model\":\"qwen2.5-7b-instruct\",\"fallback_to_cloud\":false,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .when().post("/v1/chat/completions").then().statusCode(503);
+        assertEquals(0, cloud.requestCount("/v1/chat/completions"));
     }
 
     @Test

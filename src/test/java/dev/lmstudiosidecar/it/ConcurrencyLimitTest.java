@@ -39,7 +39,7 @@ class ConcurrencyLimitTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("lmstudio.max-concurrent-requests", "1",
                     "lmstudio.max-queued-requests", "1",
-                    "lmstudio.max-queue-wait", "2s",
+                    "lmstudio.max-queue-wait", "3s",
                     // shorter than the waits below: waiting for a slot is not connecting
                     "lmstudio.connect-timeout", "300ms");
         }
@@ -52,6 +52,9 @@ class ConcurrencyLimitTest {
 
     @TestHTTPResource("/v1/chat/completions")
     URL chat;
+
+    @TestHTTPResource(value = "metrics", management = true)
+    URL metrics;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -73,6 +76,12 @@ class ConcurrencyLimitTest {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The sidecar's own gauge of waiting requests: what the queue holds, not what a sleep guesses. */
+    private void awaitQueued(int waiting) {
+        Eventually.await(waiting + " request(s) in the queue", Duration.ofSeconds(5), () -> io.restassured.RestAssured
+                .get(metrics).asString().contains("sidecar_requests_queued " + waiting + ".0"));
+    }
+
     private void awaitGenerating() {
         Eventually.await("the first stream is under way", Duration.ofSeconds(5), () -> emulator.activeGenerations() == 1);
     }
@@ -83,8 +92,7 @@ class ConcurrencyLimitTest {
         CompletableFuture<HttpResponse<String>> running = send(Duration.ofSeconds(10));
         awaitGenerating();
         CompletableFuture<HttpResponse<String>> waiting = send(Duration.ofSeconds(10));
-        Eventually.await("the second request is queued", Duration.ofSeconds(5), () -> emulator.requestCount("/v1/chat/completions") == 1);
-        Thread.sleep(100);
+        awaitQueued(1);
         HttpResponse<String> refused = send(Duration.ofSeconds(10)).get();
         assertEquals(429, refused.statusCode(), refused.body());
         assertEquals("1", refused.headers().firstValue("Retry-After").orElseThrow());
@@ -107,7 +115,7 @@ class ConcurrencyLimitTest {
 
     @Test
     void aWaitLongerThanMaxQueueWaitIs429() throws Exception {
-        emulator.tokensPerResponse(40); // about 4 s: longer than max-queue-wait
+        emulator.tokensPerResponse(60); // about 6 s: longer than max-queue-wait
         CompletableFuture<HttpResponse<String>> running = send(Duration.ofSeconds(10));
         awaitGenerating();
         HttpResponse<String> timedOut = send(Duration.ofSeconds(10)).get();
@@ -121,12 +129,14 @@ class ConcurrencyLimitTest {
         emulator.tokensPerResponse(12);
         CompletableFuture<HttpResponse<String>> running = send(Duration.ofSeconds(10));
         awaitGenerating();
+        awaitQueued(0);
         CompletableFuture<HttpResponse<String>> leaving = send(Duration.ofMillis(300));
         try {
             leaving.get();
         } catch (java.util.concurrent.ExecutionException e) {
             assertTrue(e.getCause() instanceof HttpTimeoutException, e.toString());
         }
+        awaitQueued(0);
         HttpResponse<String> next = send(Duration.ofSeconds(10)).get();
         assertEquals(200, next.statusCode(), "the slot in the queue was free again: " + next.body());
         assertEquals(200, running.get().statusCode());

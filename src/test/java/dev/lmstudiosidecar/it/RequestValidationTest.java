@@ -42,6 +42,7 @@ class RequestValidationTest {
         return given().contentType(ContentType.JSON).body(body).when().post(path).then()
                 .contentType(ContentType.JSON)
                 .header("X-Request-Id", notNullValue())
+                .header("X-Sidecar-Attempts", "0")
                 .body("error.type", equalTo("invalid_request_error"));
     }
 

@@ -82,6 +82,15 @@ class RetryAndFallbackTest {
     }
 
     @Test
+    void aStreamThatDropsBeforeItsFirstChunkIsRetried() {
+        emulator.dropStreamAfter(0); // the head arrives, then the connection breaks: nothing reached the client
+        String sse = chat("qwen2.5-7b-instruct", true).statusCode(200).header("X-Sidecar-Attempts", "2").extract().asString();
+        assertTrue(sse.strip().endsWith("data: [DONE]"), sse);
+        assertFalse(sse.contains("error"), sse);
+        assertEquals(2, emulator.requestCount(CHAT));
+    }
+
+    @Test
     void aCatalogModelMissingOnLmStudioFallsBackToTheNearestAlternative() {
         // deepseek-coder-34b is in the built-in catalog but not on this LM Studio; phi-3-mini is
         // the nearest in size with overlapping tasks, and JIT loading brings it in.
@@ -98,6 +107,8 @@ class RetryAndFallbackTest {
         emulator.jitLoading(false);
         chat("phi-3-mini", false).statusCode(503).contentType(ContentType.JSON)
                 .header("x-should-retry", "false")
+                .header("X-Sidecar-Fallback", nullValue()) // nobody took over
+                .header("X-Sidecar-Model", "phi-3-mini")
                 .body("error.code", equalTo("model_unavailable"))
                 .body("error.message", containsString("phi-3-mini ("))
                 .body("error.message", containsString("deepseek-coder-34b ("))

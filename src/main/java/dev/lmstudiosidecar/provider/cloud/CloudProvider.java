@@ -5,6 +5,7 @@ import dev.lmstudiosidecar.config.CloudConfig;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.BackendClient;
+import dev.lmstudiosidecar.provider.UpstreamFailure;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The cloud provider the fallback chain ends with: any OpenAI-compatible endpoint. Its API key
@@ -22,17 +24,23 @@ import java.util.Optional;
 @Singleton
 public class CloudProvider {
 
+    public static final String BACKEND_NAME = "cloud";
+    /** Tokens shaped like API keys ({@code sk-...}, also masked with stars), whoever's they are. */
+    private static final Pattern KEY_LIKE = Pattern.compile("\\b(?:sk|pk|rk)-[A-Za-z0-9_*.\\-]{6,}");
+
     private final CloudConfig config;
     private final boolean enabledByDefault;
     private final Optional<BackendClient> client;
+    private final String apiKey;
 
     CloudProvider(Vertx vertx, CloudConfig config, LMStudioConfig lmstudio) {
         this.config = config;
         this.enabledByDefault = lmstudio.enableCloudFallback();
-        this.client = config.baseUrl().map(url -> new BackendClient(vertx, Backend.of("cloud", url),
+        this.apiKey = apiKey(config).orElse(null);
+        this.client = config.baseUrl().map(url -> new BackendClient(vertx, Backend.of(BACKEND_NAME, url),
                 new BackendClient.Settings(lmstudio.maxConcurrentRequests(), lmstudio.poolIdleTimeout(),
                         lmstudio.connectTimeout(), lmstudio.timeout()),
-                apiKey(config)));
+                Optional.ofNullable(apiKey)));
     }
 
     /** Whether a request may end on the cloud: its own hint first, else {@code lmstudio.enable-cloud-fallback}. */
@@ -47,6 +55,26 @@ public class CloudProvider {
 
     public Optional<BackendClient> client() {
         return client;
+    }
+
+    /**
+     * Makes a cloud failure fit to show the app: the key, whole or masked (providers echo it in
+     * 401 messages), and anything shaped like a key are cut out; and a refusal of the sidecar's
+     * own credentials becomes a failure of the provider, not a 401 the app would blame on itself.
+     */
+    public UpstreamFailure sanitize(UpstreamFailure failure) {
+        if (!failure.backend().name().equals(BACKEND_NAME)) {
+            return failure;
+        }
+        String message = KEY_LIKE.matcher(failure.message()).replaceAll("[redacted]");
+        if (apiKey != null && !apiKey.isEmpty()) {
+            message = message.replace(apiKey, "[redacted]");
+        }
+        if (failure.kind() == UpstreamFailure.Kind.REJECTED && (failure.upstreamStatus() == 401 || failure.upstreamStatus() == 403)) {
+            return new UpstreamFailure(UpstreamFailure.Kind.SERVER_ERROR, failure.backend(), failure.upstreamStatus(),
+                    "the cloud provider refused the sidecar's credentials; check cloud.api-key (" + message + ")", null, null);
+        }
+        return new UpstreamFailure(failure.kind(), failure.backend(), failure.upstreamStatus(), message, failure.code(), failure.param());
     }
 
     private static Optional<String> apiKey(CloudConfig config) {

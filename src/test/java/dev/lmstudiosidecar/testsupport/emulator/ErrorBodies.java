@@ -37,9 +37,13 @@ final class ErrorBodies {
         send(response, style, 400, 400, message, "invalid_request_error", param, null);
     }
 
-    static void emulatedFailure(HttpServerResponse response, ErrorStyle style, int status) {
+    /** A 401 echoes the credentials it refused, as cloud providers' "Incorrect API key provided: ..." do. */
+    static void emulatedFailure(HttpServerResponse response, ErrorStyle style, int status, String credentials) {
         String type = status >= 500 ? "server_error" : "invalid_request_error";
-        send(response, style, status, status, "Emulated failure (HTTP " + status + ")", type, null, "emulated_failure");
+        String message = status == 401
+                ? "Incorrect API key provided: " + (credentials == null ? "(none)" : credentials.replaceFirst("^Bearer ", ""))
+                : "Emulated failure (HTTP " + status + ")";
+        send(response, style, status, status, message, type, null, "emulated_failure");
     }
 
     /** The real LM Studio quirk: an unknown route is a 200 whose body is an error. */

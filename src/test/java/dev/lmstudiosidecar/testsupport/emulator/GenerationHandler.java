@@ -41,7 +41,8 @@ final class GenerationHandler {
         ErrorStyle style = knobs.errorStyle;
         int failStatus = faults.takeFailure();
         if (failStatus > 0) {
-            refuse(g, r -> ErrorBodies.emulatedFailure(r, style, failStatus));
+            String credentials = request.getHeader("Authorization");
+            refuse(g, r -> ErrorBodies.emulatedFailure(r, style, failStatus, credentials));
             return;
         }
         if (faults.takeHang()) {

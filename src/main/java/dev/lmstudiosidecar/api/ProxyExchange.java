@@ -3,18 +3,14 @@ package dev.lmstudiosidecar.api;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamCall;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
-import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import dev.lmstudiosidecar.resilience.CircuitBreaker;
+import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import dev.lmstudiosidecar.resilience.FailurePolicy;
 import dev.lmstudiosidecar.routing.Candidate;
-import io.vertx.core.MultiMap;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
+import dev.lmstudiosidecar.routing.ChainWalk;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
@@ -23,6 +19,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -50,16 +49,9 @@ final class ProxyExchange {
     private Buffer body;
     private ConcurrencyLimiter.Waiter waiter;
     private boolean permitHeld;
-    private List<Candidate> chain;
-    private int candidateIndex;
-    private Candidate current;
-    private int attemptOnCandidate = 1;
-    private int attempts;
-    private final List<String> tried = new ArrayList<>();
-    private UpstreamFailure lastFailure;
-    /** The last failure a real attempt on the current candidate reported. */
-    private UpstreamFailure lastAttemptFailure;
-    private long circuitRetryAfterMillis;
+    private ChainWalk walk;
+    /** Set when every candidate failed: then no single one may be named as the answer's source. */
+    private boolean noneAnswered;
     private long retryTimer = -1;
     /** An attempt the breaker let through has not reported yet. */
     private boolean outcomePending;
@@ -111,17 +103,17 @@ final class ProxyExchange {
         }
         this.body = body;
         boolean canFallBack = endpoint == OpenAiEndpoint.CHAT_COMPLETIONS || endpoint == OpenAiEndpoint.COMPLETIONS;
-        chain = context.chain().plan(parsed.model(), canFallBack, parsed.hints().taskType(),
-                parsed.hints().preferredProvider(), parsed.hints().fallbackToCloud());
+        walk = new ChainWalk(context.chain().plan(parsed.model(), canFallBack, parsed.hints().taskType(),
+                parsed.hints().preferredProvider(), parsed.hints().fallbackToCloud()), context.retryPolicy());
         proceed();
     }
 
     /**
-     * Runs the candidate at {@code candidateIndex}: a local one holds one of LM Studio's slots
+     * Runs the walk's current candidate: a local one holds one of LM Studio's slots
      * (waiting in the queue for it if need be), a cloud one does not.
      */
     private void proceed() {
-        boolean local = chain.get(candidateIndex).local();
+        boolean local = walk.current().local();
         if (local && !permitHeld) {
             waiter = context.limiter().acquire(
                     permit -> eventLoop.runOnContext(v -> {
@@ -156,17 +148,15 @@ final class ProxyExchange {
         if (call != null && !upstreamComplete) {
             call.cancel(); // the rest of the previous answer is not wanted
         }
-        current = chain.get(candidateIndex);
+        Candidate current = walk.current();
         CircuitBreaker breaker = breaker();
         if (!breaker.tryAcquire()) {
             UpstreamFailure open = new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, current.client().backend(), 0,
                     "its circuit breaker is open after repeated failures", null, null);
-            circuitRetryAfterMillis = Math.max(circuitRetryAfterMillis, breaker.retryAfterMillis());
-            // A breaker that opened during this candidate's retries must not hide what really failed.
-            giveUpOnCandidate(attemptOnCandidate > 1 && lastAttemptFailure != null ? lastAttemptFailure : open);
+            act(walk.refusedByBreaker(open, breaker.retryAfterMillis()));
             return;
         }
-        attempts++;
+        walk.attemptStarted();
         outcomePending = true;
         upstreamComplete = false;
         call = current.client().sendOpenAi(request.method(), suffixWithQuery(),
@@ -204,51 +194,35 @@ final class ProxyExchange {
             return;
         }
         UpstreamFailure failure = context.sanitizer().apply(rawFailure);
-        lastAttemptFailure = failure;
         recordOutcome(failure);
-        OptionalLong delay = context.retryPolicy().nextDelayMillis(attemptOnCandidate, FailurePolicy.retryKind(failure), retryAfter);
-        if (delay.isPresent()) {
-            attemptOnCandidate++;
-            retryTimer = context.vertx().setTimer(Math.max(1, delay.getAsLong()), id -> startAttempt());
-            return;
-        }
-        giveUpOnCandidate(failure);
+        act(walk.failed(failure, retryAfter));
     }
 
-    private void giveUpOnCandidate(UpstreamFailure failure) {
-        tried.add(current.label() + " (" + failure.message() + (attemptOnCandidate > 1 ? ", " + attemptOnCandidate + " attempts" : "") + ")");
-        lastFailure = failure;
-        if (FailurePolicy.fallsBack(failure)) {
-            String failedBackend = current.client().backend().name();
-            do {
-                candidateIndex++;
-            } while (FailurePolicy.wholeBackend(failure) && candidateIndex < chain.size()
-                    && chain.get(candidateIndex).client().backend().name().equals(failedBackend));
-            if (candidateIndex < chain.size()) {
-                attemptOnCandidate = 1;
-                lastAttemptFailure = null;
-                proceed();
-                return;
-            }
+    private void act(ChainWalk.Decision decision) {
+        switch (decision.step()) {
+            case RETRY -> retryTimer = context.vertx().setTimer(decision.delayMillis(), id -> startAttempt());
+            case NEXT_CANDIDATE -> proceed();
+            case GIVE_UP -> respondError(finalError());
         }
-        respondError(finalError());
     }
 
     /** One candidate's failure speaks for itself; a whole chain that failed is a 503 naming each. */
     private ApiError finalError() {
         ApiError error;
+        List<String> tried = walk.tried();
         if (tried.size() > 1) {
-            current = null; // no candidate answered: the headers must not name one as if it had
+            noneAnswered = true;
             error = ApiError.modelUnavailable("No model could answer this request. Tried: " + String.join("; ", tried)
-                    + ". Load one of them (e.g. `lms load " + chain.get(0).model() + "`), check GET /v1/models, or allow the cloud fallback"
+                    + ". Load one of them (e.g. `lms load " + walk.first().model() + "`), check GET /v1/models, or allow the cloud fallback"
                     + " (lmstudio.enable-cloud-fallback, X-Sidecar-Fallback-To-Cloud).");
         } else {
-            error = upstreamError(lastFailure);
+            error = upstreamError(walk.lastFailure());
         }
-        if (circuitRetryAfterMillis > 0) {
-            error = error.withHeader("Retry-After", Long.toString(Math.max(1, (circuitRetryAfterMillis + 999) / 1000)));
+        long circuitRetryAfter = walk.circuitRetryAfterMillis();
+        if (circuitRetryAfter > 0) {
+            error = error.withHeader("Retry-After", Long.toString(Math.max(1, (circuitRetryAfter + 999) / 1000)));
         }
-        return attempts > 1 ? error.withHeader(SidecarHeaders.SHOULD_RETRY, "false") : error;
+        return walk.attempts() > 1 ? error.withHeader(SidecarHeaders.SHOULD_RETRY, "false") : error;
     }
 
     private void recordOutcome(UpstreamFailure failure) {
@@ -267,7 +241,7 @@ final class ProxyExchange {
     }
 
     private CircuitBreaker breaker() {
-        return context.breakers().of(current.client().backend());
+        return context.breakers().of(walk.current().client().backend());
     }
 
     private void relay(HttpClientResponse upstream) {
@@ -334,7 +308,7 @@ final class ProxyExchange {
 
     ApiError upstreamError(UpstreamFailure rawFailure) {
         UpstreamFailure failure = context.sanitizer().apply(rawFailure);
-        String model = current == null || current.model() == null ? (parsed == null ? null : parsed.model()) : current.model();
+        String model = answeringModel();
         return context.errors().toApiError(failure, model, request.method().name(), OPENAI_PREFIX + suffix);
     }
 
@@ -342,9 +316,17 @@ final class ProxyExchange {
         return UpstreamFailure.fromTransport(backend(), error);
     }
 
-    /** The backend of the attempt under way (LM Studio before any attempt). */
+    /** The backend of the attempt under way (LM Studio before any, or when none answered). */
     Backend backend() {
-        return current == null ? context.chain().primaryBackend() : current.client().backend();
+        return walk == null || noneAnswered ? context.chain().primaryBackend() : walk.current().client().backend();
+    }
+
+    /** The model of the attempt under way, else the one asked for. */
+    private String answeringModel() {
+        if (walk != null && !noneAnswered && walk.current().model() != null) {
+            return walk.current().model();
+        }
+        return parsed == null ? null : parsed.model();
     }
 
     ProxyContext context() {
@@ -399,13 +381,13 @@ final class ProxyExchange {
     private void addSidecarHeaders() {
         MultiMap headers = response.headers();
         headers.set(SidecarHeaders.PROVIDER, backend().name());
-        String model = current != null && current.model() != null ? current.model() : (parsed == null ? null : parsed.model());
+        String model = answeringModel();
         if (model != null) {
             headers.set(SidecarHeaders.MODEL, model);
         }
-        headers.set(SidecarHeaders.ATTEMPTS, Integer.toString(attempts));
-        if (current != null && current.fallback()) {
-            headers.set(SidecarHeaders.FALLBACK, current.label());
+        headers.set(SidecarHeaders.ATTEMPTS, Integer.toString(walk == null ? 0 : walk.attempts()));
+        if (walk != null && !noneAnswered && walk.current().fallback()) {
+            headers.set(SidecarHeaders.FALLBACK, walk.current().label());
         }
     }
 

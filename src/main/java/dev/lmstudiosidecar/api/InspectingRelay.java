@@ -41,8 +41,7 @@ final class InspectingRelay {
     void start() {
         long declared = HttpBodies.contentLength(upstream.getHeader("Content-Length"));
         if (success && declared > INSPECT_LIMIT) {
-            exchange.committed();
-            exchange.writeHead(upstream);
+            exchange.commit(upstream);
             client.putHeader("Content-Length", Long.toString(declared));
             streaming = true;
         }
@@ -80,8 +79,7 @@ final class InspectingRelay {
         }
         if (success) {
             streaming = true;
-            exchange.committed();
-            exchange.writeHead(upstream);
+            exchange.commit(upstream);
             client.setChunked(true);
             HttpBodies.writeWithBackpressure(upstream, client, held);
             held = null;
@@ -122,8 +120,7 @@ final class InspectingRelay {
         if (failure.isPresent()) {
             failAttempt(failure.get(), RetryPolicy.parseRetryAfter(upstream.getHeader("Retry-After")));
         } else {
-            exchange.committed();
-            exchange.writeHead(upstream);
+            exchange.commit(upstream);
             client.end(held);
         }
     }

@@ -1,5 +1,6 @@
 package dev.lmstudiosidecar.api;
 
+import dev.lmstudiosidecar.models.TaskType;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.config.SidecarConfig;
 import dev.lmstudiosidecar.provider.cloud.CloudProvider;
+import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
 import dev.lmstudiosidecar.resilience.BackendBreakers;
+import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import dev.lmstudiosidecar.resilience.RetryPolicy;
 import dev.lmstudiosidecar.routing.FallbackChain;
-import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
-import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -28,27 +26,14 @@ public class OpenAiRoutes {
 
     private static final Logger LOG = Logger.getLogger(OpenAiRoutes.class);
 
-    /** Spreads retries of many clients over +-20% of the delay, so they do not arrive together. */
-    private static final double RETRY_JITTER = 0.2;
-
     private final ProxyContext context;
 
-    OpenAiRoutes(Vertx vertx, FallbackChain chain, BackendBreakers breakers, CloudProvider cloud, LMStudioConfig lmstudio,
-                 SidecarConfig sidecar, ObjectMapper json, MeterRegistry metrics) {
-        ConcurrencyLimiter limiter = new ConcurrencyLimiter(lmstudio.maxConcurrentRequests(), lmstudio.maxQueuedRequests(),
-                lmstudio.maxQueueWait().toMillis(), (delay, task) -> {
-                    long timer = vertx.setTimer(Math.max(1, delay), id -> task.run());
-                    return () -> vertx.cancelTimer(timer);
-                });
-        Gauge.builder("sidecar.requests.in.flight", limiter, ConcurrencyLimiter::inFlight)
-                .description("Requests holding one of LM Studio's slots").register(metrics);
-        Gauge.builder("sidecar.requests.queued", limiter, ConcurrencyLimiter::queued)
-                .description("Requests waiting for one of LM Studio's slots").register(metrics);
-        RetryPolicy retries = new RetryPolicy(lmstudio.retryAttempts(), lmstudio.retryDelay(), lmstudio.retryMaxDelay(),
-                RETRY_JITTER, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
-        this.context = new ProxyContext(vertx, chain, breakers, retries, limiter, new OpenAiRequestParser(), new LMStudioErrorReader(json),
-                new UpstreamErrors(lmstudio), cloud::sanitize, new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()),
-                sidecar.maxRequestBody().bytes(), lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis());
+    OpenAiRoutes(Vertx vertx, FallbackChain chain, BackendBreakers breakers, ConcurrencyLimiter limiter, RetryPolicy retries,
+                 CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar, ObjectMapper json) {
+        this.context = new ProxyContext(vertx, chain, breakers, retries, limiter, new OpenAiRequestParser(),
+                new LMStudioErrorReader(json), new UpstreamErrors(lmstudio), cloud::sanitize,
+                new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), sidecar.maxRequestBody().bytes(),
+                lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis());
     }
 
     void register(@Observes Router router) {

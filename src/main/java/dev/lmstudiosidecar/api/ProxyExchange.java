@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
  * One client request through the sidecar, from the body read to the last byte relayed. It lives
@@ -30,6 +31,8 @@ import java.util.Set;
  * when the exchange is over, however it ends, and gives back everything it held.
  */
 final class ProxyExchange {
+
+    private static final Logger LOG = Logger.getLogger(ProxyExchange.class);
 
     private static final String OPENAI_PREFIX = "/v1";
     /** CONNECT would turn the pooled upstream connection into a tunnel; TRACE has no use here. */
@@ -118,7 +121,7 @@ final class ProxyExchange {
             waiter = context.limiter().acquire(
                     permit -> eventLoop.runOnContext(v -> {
                         permitHeld = true;
-                        startAttempt();
+                        guarded(this::startAttempt);
                     }),
                     rejection -> eventLoop.runOnContext(v -> respondError(context.errors().queueRejected(rejection))));
             return;
@@ -130,14 +133,19 @@ final class ProxyExchange {
         startAttempt();
     }
 
-    /** Validates the body where it lies, without copying it. */
-    private OpenAiRequest parse(Buffer body) {
-        ByteBuf bytes = body.getByteBuf();
-        if (bytes.hasArray()) {
-            return context.parser().parse(endpoint, bytes.array(), bytes.arrayOffset() + bytes.readerIndex(),
-                    bytes.readableBytes(), request::getHeader);
+    /** A buffer's bytes where they lie: no copy when the buffer is on the heap, as Vert.x's are. */
+    private record Bytes(byte[] array, int offset, int length) {
+        static Bytes of(Buffer buffer) {
+            ByteBuf bytes = buffer.getByteBuf();
+            return bytes.hasArray()
+                    ? new Bytes(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes())
+                    : new Bytes(buffer.getBytes(), 0, buffer.length());
         }
-        return context.parser().parse(endpoint, body.getBytes(), request::getHeader);
+    }
+
+    private OpenAiRequest parse(Buffer body) {
+        Bytes bytes = Bytes.of(body);
+        return context.parser().parse(endpoint, bytes.array(), bytes.offset(), bytes.length(), request::getHeader);
     }
 
     /** One call to the current candidate; retries and fallbacks come back here until one answers. */
@@ -161,14 +169,14 @@ final class ProxyExchange {
         upstreamComplete = false;
         call = current.client().sendOpenAi(request.method(), suffixWithQuery(),
                 ForwardedHeaders.toUpstream(request.headers(), requestId), bodyFor(current));
-        call.response().onComplete(answered -> {
+        call.response().onComplete(answered -> guarded(() -> {
             if (answered.succeeded()) {
                 relay(answered.result());
             } else {
                 upstreamComplete = true;
                 attemptFailed(UpstreamFailure.fromTransport(current.client().backend(), answered.cause()), Optional.empty());
             }
-        });
+        }));
     }
 
     private Buffer bodyFor(Candidate candidate) {
@@ -177,10 +185,8 @@ final class ProxyExchange {
             return null;
         }
         if (candidate.model() != null && !candidate.model().equals(parsed.model())) {
-            ByteBuf bytes = body.getByteBuf();
-            byte[] array = bytes.hasArray() ? bytes.array() : body.getBytes();
-            int offset = bytes.hasArray() ? bytes.arrayOffset() + bytes.readerIndex() : 0;
-            return Buffer.buffer(context.parser().withModel(array, offset, body.length(), candidate.model()));
+            Bytes bytes = Bytes.of(body);
+            return Buffer.buffer(context.parser().withModel(bytes.array(), bytes.offset(), bytes.length(), candidate.model()));
         }
         return parsed.rewrittenBody() == null ? body : Buffer.buffer(parsed.rewrittenBody());
     }
@@ -200,7 +206,7 @@ final class ProxyExchange {
 
     private void act(ChainWalk.Decision decision) {
         switch (decision.step()) {
-            case RETRY -> retryTimer = context.vertx().setTimer(decision.delayMillis(), id -> startAttempt());
+            case RETRY -> retryTimer = context.vertx().setTimer(decision.delayMillis(), id -> guarded(this::startAttempt));
             case NEXT_CANDIDATE -> proceed();
             case GIVE_UP -> respondError(finalError());
         }
@@ -234,10 +240,16 @@ final class ProxyExchange {
         }
     }
 
-    /** The answer is going to the client: no retry or fallback after this point. */
-    void committed() {
+    /**
+     * The answer goes to the client from here on, with the upstream status and headers plus the
+     * sidecar's own: no retry or fallback after this point.
+     */
+    void commit(HttpClientResponse upstream) {
         outcomePending = false;
         breaker().onSuccess();
+        response.setStatusCode(upstream.statusCode());
+        ForwardedHeaders.copyToClient(upstream.headers(), response.headers());
+        addSidecarHeaders();
     }
 
     private CircuitBreaker breaker() {
@@ -258,11 +270,17 @@ final class ProxyExchange {
         }
     }
 
-    /** Starts the client's answer with the upstream status and headers plus the sidecar's own. */
-    void writeHead(HttpClientResponse upstream) {
-        response.setStatusCode(upstream.statusCode());
-        ForwardedHeaders.copyToClient(upstream.headers(), response.headers());
-        addSidecarHeaders();
+    /**
+     * Runs a step of the exchange from an asynchronous callback: a bug there must still end in an
+     * OpenAI error for the client and a released slot, not a request left hanging.
+     */
+    private void guarded(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException bug) {
+            LOG.errorf(bug, "request %s failed inside the sidecar", requestId);
+            respondError(bug);
+        }
     }
 
     void respondError(Throwable failure) {

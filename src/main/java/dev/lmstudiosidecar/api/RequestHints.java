@@ -1,5 +1,6 @@
 package dev.lmstudiosidecar.api;
 
+import dev.lmstudiosidecar.models.TaskType;
 import java.util.Optional;
 
 /**

@@ -1,14 +1,11 @@
 package dev.lmstudiosidecar.api;
 
-/** The response headers the sidecar adds, as DESIGN.md promises them. */
+/** The response headers the sidecar adds (routing and cache headers come with those features). */
 public final class SidecarHeaders {
 
     public static final String REQUEST_ID = "X-Request-Id";
     public static final String MODEL = "X-Sidecar-Model";
     public static final String PROVIDER = "X-Sidecar-Provider";
-    public static final String TASK = "X-Sidecar-Task";
-    public static final String ROUTE_REASON = "X-Sidecar-Route-Reason";
-    public static final String CACHE = "X-Sidecar-Cache";
     public static final String ATTEMPTS = "X-Sidecar-Attempts";
     public static final String FALLBACK = "X-Sidecar-Fallback";
     /** Tells OpenAI SDKs not to retry what the sidecar already retried. */

@@ -64,8 +64,7 @@ final class StreamRelay {
         if (!started) {
             started = true;
             stall.setTimeout(exchange.context().streamIdleTimeoutMillis());
-            exchange.committed();
-            exchange.writeHead(upstream);
+            exchange.commit(upstream);
             client.setChunked(true);
         }
     }

@@ -2,6 +2,7 @@ package dev.lmstudiosidecar.api;
 
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
+import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 
 /**
@@ -17,7 +18,7 @@ final class UpstreamErrors {
     }
 
     ApiError toApiError(UpstreamFailure failure, String model, String method, String path) {
-        boolean lmstudio = failure.backend().name().equals("lmstudio");
+        boolean lmstudio = failure.backend().name().equals(LMStudioClient.BACKEND_NAME);
         String where = (lmstudio ? "LM Studio at " : "The " + failure.backend().name() + " provider at ") + failure.backend().openAiBase();
         return switch (failure.kind()) {
             case MODEL_NOT_FOUND -> ApiError.modelNotFound(model, "LM Studio said: " + failure.message());
@@ -31,12 +32,11 @@ final class UpstreamErrors {
             case UNREACHABLE -> ApiError.backendUnreachable(where + " is not reachable (" + failure.message() + ")."
                     + (lmstudio ? " Start its server with `lms server start` (or Developer > Start Server in the app),"
                     + " or point the sidecar at it with LMSTUDIO_URL." : " Check cloud.base-url."));
-            case TIMEOUT -> ApiError.upstreamTimeout(where + " sent nothing for " + config.timeout().toMillis()
-                    + " ms (lmstudio.timeout). A model that loads on first use can take longer: load it ahead"
+            case TIMEOUT -> ApiError.upstreamTimeout(where + " timed out: " + failure.message() + " (bound: "
+                    + config.timeout().toMillis() + " ms, lmstudio.timeout). A model that loads on first use can take longer: load it ahead"
                     + " or raise lmstudio.timeout.");
-            case POOL_EXHAUSTED -> ApiError.queueFull(1, "All " + config.maxConcurrentRequests()
-                    + " connections to LM Studio are busy and " + config.maxQueuedRequests()
-                    + " requests already wait. Retry shortly, or raise lmstudio.max-concurrent-requests"
+            case POOL_EXHAUSTED -> ApiError.queueFull(1, "Every connection to " + where
+                    + " is busy and its wait queue is full. Retry shortly, or raise lmstudio.max-concurrent-requests"
                     + " or lmstudio.max-queued-requests.");
             case CONNECTION_LOST -> ApiError.badUpstream("The connection to " + where
                     + " broke before its answer was complete (" + failure.message() + ").");

@@ -6,8 +6,8 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
 /**
- * Liveness: the sidecar's own process answers. It never depends on LM Studio, so a down LM Studio
- * makes the pod unready, never restarted.
+ * Liveness: the sidecar's own process answers. It never depends on LM Studio: a down LM Studio
+ * must never get the pod restarted.
  */
 @Liveness
 @ApplicationScoped

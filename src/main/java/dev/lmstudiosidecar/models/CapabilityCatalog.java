@@ -1,10 +1,10 @@
 package dev.lmstudiosidecar.models;
 
-import static dev.lmstudiosidecar.api.TaskType.ANALYSIS;
-import static dev.lmstudiosidecar.api.TaskType.CODING;
-import static dev.lmstudiosidecar.api.TaskType.CREATIVE;
-import static dev.lmstudiosidecar.api.TaskType.GENERAL;
-import static dev.lmstudiosidecar.api.TaskType.RESEARCH;
+import static dev.lmstudiosidecar.models.TaskType.ANALYSIS;
+import static dev.lmstudiosidecar.models.TaskType.CODING;
+import static dev.lmstudiosidecar.models.TaskType.CREATIVE;
+import static dev.lmstudiosidecar.models.TaskType.GENERAL;
+import static dev.lmstudiosidecar.models.TaskType.RESEARCH;
 
 import java.util.ArrayList;
 import java.util.Collection;

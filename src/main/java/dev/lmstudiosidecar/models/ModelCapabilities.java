@@ -1,6 +1,5 @@
 package dev.lmstudiosidecar.models;
 
-import dev.lmstudiosidecar.api.TaskType;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;

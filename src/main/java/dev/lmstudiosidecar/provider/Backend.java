@@ -25,7 +25,7 @@ public record Backend(String name, URI openAiBase) {
         try {
             return new Backend(name, URI.create(baseUrl.trim()));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("lmstudio.base-url '" + baseUrl + "' is not usable: " + e.getMessage(), e);
+            throw new IllegalArgumentException("the " + name + " base URL '" + baseUrl + "' is not usable: " + e.getMessage(), e);
         }
     }
 

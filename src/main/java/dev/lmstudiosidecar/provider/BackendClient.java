@@ -22,8 +22,9 @@ public class BackendClient {
      * @param poolIdleTimeout  idle connections close after this, before the server closes them under a request
      * @param connectTimeout   bound on opening a TCP connection
      * @param headersTimeout   bound on the wait for the answer's head (JIT loads included)
+     * @param waitQueueSize    calls that may wait for a pooled connection; beyond it they fail at once
      */
-    public record Settings(int poolSize, Duration poolIdleTimeout, Duration connectTimeout, Duration headersTimeout) {
+    public record Settings(int poolSize, int waitQueueSize, Duration poolIdleTimeout, Duration connectTimeout, Duration headersTimeout) {
     }
 
     private final Backend backend;
@@ -43,11 +44,9 @@ public class BackendClient {
                 .setDecompressionSupported(false)
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
                 .setSsl(backend.tls());
-        // The pool never has to queue behind the limiter; its small wait queue only covers a
-        // connection being replaced.
         PoolOptions pool = new PoolOptions()
                 .setHttp1MaxSize(settings.poolSize())
-                .setMaxWaitQueueSize(settings.poolSize());
+                .setMaxWaitQueueSize(settings.waitQueueSize());
         this.http = vertx.createHttpClient(options, pool);
     }
 

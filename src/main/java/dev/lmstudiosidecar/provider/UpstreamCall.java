@@ -49,10 +49,6 @@ public final class UpstreamCall {
         }
     }
 
-    public boolean cancelled() {
-        return cancelled;
-    }
-
     private void attach(HttpClientRequest sent) {
         request = sent;
         if (cancelled) {

@@ -1,12 +1,9 @@
 package dev.lmstudiosidecar.provider;
 
 import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.vertx.core.http.HttpClosedException;
-import io.vertx.core.http.StreamResetException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -49,11 +46,8 @@ public record UpstreamFailure(Kind kind, Backend backend, int upstreamStatus, St
             kind = Kind.TIMEOUT;
         } else if (error instanceof ConnectionPoolTooBusyException) {
             kind = Kind.POOL_EXHAUSTED;
-        } else if (error instanceof HttpClosedException || error instanceof StreamResetException
-                || error instanceof ClosedChannelException) {
-            kind = Kind.CONNECTION_LOST;
         } else {
-            kind = Kind.CONNECTION_LOST;
+            kind = Kind.CONNECTION_LOST; // a closed or reset connection, or anything else that broke the exchange
         }
         String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
         return new UpstreamFailure(kind, backend, 0, message, null, null);

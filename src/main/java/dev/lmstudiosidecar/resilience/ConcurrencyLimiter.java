@@ -75,10 +75,6 @@ public final class ConcurrencyLimiter {
         return queue.size();
     }
 
-    public int permits() {
-        return permits;
-    }
-
     private void release() {
         Waiter next;
         synchronized (this) {

@@ -48,7 +48,7 @@ public final class RetryPolicy {
         }
     }
 
-    private static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(30);
+    /** Spreads the retries of many clients over +-20% of the delay, so they do not arrive together. */
     private static final double DEFAULT_JITTER = 0.2;
 
     private final int maxRetries;
@@ -89,9 +89,9 @@ public final class RetryPolicy {
         this.random = random;
     }
 
-    /** A policy with a 30 s cap and 20 % jitter from {@link ThreadLocalRandom}. */
-    public static RetryPolicy of(int maxRetries, Duration initialDelay) {
-        return new RetryPolicy(maxRetries, initialDelay, DEFAULT_MAX_DELAY, DEFAULT_JITTER,
+    /** The policy the sidecar runs with: +-20% jitter from a thread-local random source. */
+    public static RetryPolicy of(int maxRetries, Duration initialDelay, Duration maxDelay) {
+        return new RetryPolicy(maxRetries, initialDelay, maxDelay, DEFAULT_JITTER,
                 () -> ThreadLocalRandom.current().nextDouble());
     }
 

@@ -1,6 +1,7 @@
 package dev.lmstudiosidecar.routing;
 
 import dev.lmstudiosidecar.provider.BackendClient;
+import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 
 /**
  * One place a request can be answered: a model on a backend.
@@ -12,7 +13,7 @@ public record Candidate(BackendClient client, String model, boolean fallback) {
 
     /** Served by the LM Studio this sidecar stands beside (its concurrency limit applies). */
     public boolean local() {
-        return client.backend().name().equals("lmstudio");
+        return client.backend().name().equals(LMStudioClient.BACKEND_NAME);
     }
 
     /** How headers and messages name it: the model, prefixed with the provider when it is not LM Studio. */

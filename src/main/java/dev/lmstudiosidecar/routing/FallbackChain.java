@@ -1,7 +1,8 @@
 package dev.lmstudiosidecar.routing;
 
-import dev.lmstudiosidecar.api.TaskType;
+import dev.lmstudiosidecar.config.CloudConfig;
 import dev.lmstudiosidecar.models.CapabilityCatalog;
+import dev.lmstudiosidecar.models.TaskType;
 import dev.lmstudiosidecar.provider.cloud.CloudProvider;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import jakarta.inject.Singleton;
@@ -16,16 +17,21 @@ import java.util.Optional;
 @Singleton
 public class FallbackChain {
 
-    static final int MAX_LOCAL_ALTERNATIVES = 3;
-
     private final LMStudioClient lmstudio;
     private final CloudProvider cloud;
+    private final CloudConfig cloudConfig;
     private final CapabilityCatalog catalog = CapabilityCatalog.builtIn();
     private final FallbackPlanner planner = new FallbackPlanner();
 
-    FallbackChain(LMStudioClient lmstudio, CloudProvider cloud) {
+    FallbackChain(LMStudioClient lmstudio, CloudProvider cloud, CloudConfig cloudConfig) {
         this.lmstudio = lmstudio;
         this.cloud = cloud;
+        this.cloudConfig = cloudConfig;
+    }
+
+    /** The cloud model for a task: {@code cloud.models.<task>}, else {@code cloud.default-model}. */
+    private Optional<String> cloudModelFor(Optional<TaskType> task) {
+        return task.map(t -> cloudConfig.models().get(t.wireName())).or(cloudConfig::defaultModel);
     }
 
     /** Where requests go first: error messages name it before any attempt was made. */
@@ -44,12 +50,13 @@ public class FallbackChain {
             return chain;
         }
         if (model != null) {
-            planner.alternativesTo(model, catalog, MAX_LOCAL_ALTERNATIVES)
+            planner.alternativesTo(model, catalog, FallbackPlanner.SEED_MAX_ALTERNATIVES)
                     .forEach(alternative -> chain.add(new Candidate(lmstudio, alternative, true)));
         }
-        if (cloud.allowedFor(fallbackToCloud)) {
-            cloud.client().ifPresent(client -> cloud.modelFor(task).ifPresent(cloudModel -> {
-                if (preferredProvider.filter("cloud"::equals).isPresent()) {
+        boolean prefersCloud = preferredProvider.filter(CloudProvider.BACKEND_NAME::equals).isPresent();
+        if (cloud.allowedFor(fallbackToCloud, prefersCloud)) {
+            cloud.client().ifPresent(client -> cloudModelFor(task).ifPresent(cloudModel -> {
+                if (prefersCloud) {
                     // the caller prefers the cloud: the local models become its fallbacks
                     chain.replaceAll(local -> new Candidate(local.client(), local.model(), true));
                     chain.add(0, new Candidate(client, cloudModel, false));

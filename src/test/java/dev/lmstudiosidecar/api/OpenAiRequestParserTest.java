@@ -1,5 +1,6 @@
 package dev.lmstudiosidecar.api;
 
+import dev.lmstudiosidecar.models.TaskType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

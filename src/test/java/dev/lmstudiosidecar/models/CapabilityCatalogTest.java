@@ -1,17 +1,17 @@
 package dev.lmstudiosidecar.models;
 
-import static dev.lmstudiosidecar.api.TaskType.ANALYSIS;
-import static dev.lmstudiosidecar.api.TaskType.CODING;
-import static dev.lmstudiosidecar.api.TaskType.CREATIVE;
-import static dev.lmstudiosidecar.api.TaskType.GENERAL;
-import static dev.lmstudiosidecar.api.TaskType.RESEARCH;
+import static dev.lmstudiosidecar.models.TaskType.ANALYSIS;
+import static dev.lmstudiosidecar.models.TaskType.CODING;
+import static dev.lmstudiosidecar.models.TaskType.CREATIVE;
+import static dev.lmstudiosidecar.models.TaskType.GENERAL;
+import static dev.lmstudiosidecar.models.TaskType.RESEARCH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lmstudiosidecar.api.TaskType;
+import dev.lmstudiosidecar.models.TaskType;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;

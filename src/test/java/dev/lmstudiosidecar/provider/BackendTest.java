@@ -33,6 +33,6 @@ class BackendTest {
     @Test
     void refusesAUrlThatIsNotHttp() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backend.of("a", "localhost:1234"));
-        assertTrue(e.getMessage().contains("lmstudio.base-url 'localhost:1234' is not usable"), e.getMessage());
+        assertTrue(e.getMessage().contains("the a base URL 'localhost:1234' is not usable"), e.getMessage());
     }
 }

@@ -158,8 +158,8 @@ class RetryPolicyTest {
     }
 
     @Test
-    void ofDefaultsToAThirtySecondCapAndTwentyPercentJitter() {
-        RetryPolicy policy = RetryPolicy.of(100, Duration.ofSeconds(1));
+    void ofAddsTwentyPercentJitterAroundTheCap() {
+        RetryPolicy policy = RetryPolicy.of(100, Duration.ofSeconds(1), Duration.ofSeconds(30));
         assertEquals(100, policy.maxRetries());
         for (int i = 0; i < 200; i++) {
             long first = delay(policy, 1).getAsLong();

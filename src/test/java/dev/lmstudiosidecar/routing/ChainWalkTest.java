@@ -27,7 +27,7 @@ class ChainWalkTest {
     @BeforeAll
     static void clients() {
         vertx = Vertx.vertx();
-        BackendClient.Settings settings = new BackendClient.Settings(1, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
+        BackendClient.Settings settings = new BackendClient.Settings(1, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
         lmstudio = new BackendClient(vertx, Backend.of("lmstudio", "http://127.0.0.1:1/v1"), settings, Optional.empty());
         cloud = new BackendClient(vertx, Backend.of("cloud", "http://127.0.0.1:2/v1"), settings, Optional.empty());
     }

@@ -1,12 +1,12 @@
 package dev.lmstudiosidecar.routing;
 
-import static dev.lmstudiosidecar.api.TaskType.CODING;
-import static dev.lmstudiosidecar.api.TaskType.CREATIVE;
-import static dev.lmstudiosidecar.api.TaskType.GENERAL;
+import static dev.lmstudiosidecar.models.TaskType.CODING;
+import static dev.lmstudiosidecar.models.TaskType.CREATIVE;
+import static dev.lmstudiosidecar.models.TaskType.GENERAL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.lmstudiosidecar.api.TaskType;
+import dev.lmstudiosidecar.models.TaskType;
 import dev.lmstudiosidecar.models.CapabilityCatalog;
 import dev.lmstudiosidecar.models.ModelCapabilities;
 import java.util.List;

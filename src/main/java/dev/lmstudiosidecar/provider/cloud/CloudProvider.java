@@ -1,6 +1,5 @@
 package dev.lmstudiosidecar.provider.cloud;
 
-import dev.lmstudiosidecar.api.TaskType;
 import dev.lmstudiosidecar.config.CloudConfig;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.provider.Backend;
@@ -12,7 +11,6 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -28,29 +26,26 @@ public class CloudProvider {
     /** Tokens shaped like API keys ({@code sk-...}, also masked with stars), whoever's they are. */
     private static final Pattern KEY_LIKE = Pattern.compile("\\b(?:sk|pk|rk)-[A-Za-z0-9_*.\\-]{6,}");
 
-    private final CloudConfig config;
     private final boolean enabledByDefault;
     private final Optional<BackendClient> client;
     private final String apiKey;
 
     CloudProvider(Vertx vertx, CloudConfig config, LMStudioConfig lmstudio) {
-        this.config = config;
         this.enabledByDefault = lmstudio.enableCloudFallback();
         this.apiKey = apiKey(config).orElse(null);
         this.client = config.baseUrl().map(url -> new BackendClient(vertx, Backend.of(BACKEND_NAME, url),
-                new BackendClient.Settings(lmstudio.maxConcurrentRequests(), lmstudio.poolIdleTimeout(),
-                        lmstudio.connectTimeout(), lmstudio.timeout()),
+                // Cloud calls bypass LM Studio's limiter, so its pool queues them itself, bounded alike.
+                new BackendClient.Settings(lmstudio.maxConcurrentRequests(), lmstudio.maxQueuedRequests(),
+                        lmstudio.poolIdleTimeout(), lmstudio.connectTimeout(), lmstudio.timeout()),
                 Optional.ofNullable(apiKey)));
     }
 
-    /** Whether a request may end on the cloud: its own hint first, else {@code lmstudio.enable-cloud-fallback}. */
-    public boolean allowedFor(Optional<Boolean> requestHint) {
-        return client.isPresent() && requestHint.orElse(enabledByDefault);
-    }
-
-    /** The cloud model for a task: {@code cloud.models.<task>}, else {@code cloud.default-model}. */
-    public Optional<String> modelFor(Optional<TaskType> task) {
-        return task.map(t -> config.models().get(t.wireName().toLowerCase(Locale.ROOT))).or(config::defaultModel);
+    /**
+     * Whether a request may use the cloud: its own {@code fallback_to_cloud} first; else yes when
+     * it prefers the cloud; else {@code lmstudio.enable-cloud-fallback}.
+     */
+    public boolean allowedFor(Optional<Boolean> requestHint, boolean prefersCloud) {
+        return client.isPresent() && requestHint.orElse(prefersCloud || enabledByDefault);
     }
 
     public Optional<BackendClient> client() {

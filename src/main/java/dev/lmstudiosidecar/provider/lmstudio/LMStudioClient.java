@@ -16,9 +16,14 @@ import java.util.Optional;
 @Singleton
 public class LMStudioClient extends BackendClient {
 
+    public static final String BACKEND_NAME = "lmstudio";
+
     LMStudioClient(Vertx vertx, LMStudioConfig config) {
-        super(vertx, Backend.of("lmstudio", config.baseUrl()),
-                new Settings(config.maxConcurrentRequests(), config.poolIdleTimeout(), config.connectTimeout(), config.timeout()),
+        super(vertx, Backend.of(BACKEND_NAME, config.baseUrl()),
+                // The limiter admits no more calls than the pool holds: its small wait queue only
+                // covers a connection being replaced.
+                new Settings(config.maxConcurrentRequests(), config.maxConcurrentRequests(), config.poolIdleTimeout(),
+                        config.connectTimeout(), config.timeout()),
                 Optional.empty());
     }
 

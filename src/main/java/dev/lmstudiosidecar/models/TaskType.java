@@ -1,4 +1,4 @@
-package dev.lmstudiosidecar.api;
+package dev.lmstudiosidecar.models;
 
 import java.util.Locale;
 import java.util.Optional;

@@ -1,0 +1,33 @@
+package dev.lmstudiosidecar.resilience;
+
+import dev.lmstudiosidecar.config.LMStudioConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/** Builds the request-wide resilience pieces from config, once, with their gauges. */
+public class ResilienceBeans {
+
+    @Produces
+    @Singleton
+    ConcurrencyLimiter lmStudioLimiter(LMStudioConfig config, Vertx vertx, MeterRegistry metrics) {
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter(config.maxConcurrentRequests(), config.maxQueuedRequests(),
+                config.maxQueueWait().toMillis(), (delay, task) -> {
+                    long timer = vertx.setTimer(Math.max(1, delay), id -> task.run());
+                    return () -> vertx.cancelTimer(timer);
+                });
+        Gauge.builder("sidecar.requests.in.flight", limiter, ConcurrencyLimiter::inFlight)
+                .description("Requests holding one of LM Studio's slots").register(metrics);
+        Gauge.builder("sidecar.requests.queued", limiter, ConcurrencyLimiter::queued)
+                .description("Requests waiting for one of LM Studio's slots").register(metrics);
+        return limiter;
+    }
+
+    @Produces
+    @Singleton
+    RetryPolicy retryPolicy(LMStudioConfig config) {
+        return RetryPolicy.of(config.retryAttempts(), config.retryDelay(), config.retryMaxDelay());
+    }
+}

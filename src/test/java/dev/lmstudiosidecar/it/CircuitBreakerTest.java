@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.InjectEmulator;
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
@@ -15,7 +16,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.http.ContentType;
 import java.net.URL;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -66,8 +66,6 @@ class CircuitBreakerTest {
     }
 
     private io.restassured.response.ValidatableResponse chat() {
-        return given().contentType(ContentType.JSON)
-                .body("{\"model\":\"qwen2.5-7b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
-                .when().post("/v1/chat/completions").then();
+        return ChatRequests.post("qwen2.5-7b-instruct", false);
     }
 }

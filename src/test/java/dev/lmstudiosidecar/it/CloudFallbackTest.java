@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.CloudEmulatorResource;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.InjectCloud;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(CloudEmulatorResource.class)
 class CloudFallbackTest {
 
-    private static final String CHAT_BODY = "{\"model\":\"qwen2.5-7b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+    private static final String CHAT_BODY = ChatRequests.body("qwen2.5-7b-instruct", false);
 
     @InjectEmulator
     LmStudioEmulator lmstudio;

@@ -1,6 +1,5 @@
 package dev.lmstudiosidecar.it;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.InjectEmulator;
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
@@ -33,10 +33,8 @@ class RetryAndFallbackTest {
         emulator.reset();
     }
 
-    private ValidatableResponse chat(String model, boolean stream) {
-        return given().contentType(ContentType.JSON)
-                .body("{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
-                .when().post(CHAT).then();
+    private static ValidatableResponse chat(String model, boolean stream) {
+        return ChatRequests.post(model, stream);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.InjectEmulator;
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
@@ -34,10 +35,7 @@ class UnreachableLmStudioTest {
     @Test
     void aRefusedConnectionIs503NamingTheUrlAndTheFix() {
         emulator.refuseConnections(true);
-        given().contentType(ContentType.JSON)
-                .body("{\"model\":\"qwen2.5-7b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
-                .when().post("/v1/chat/completions")
-                .then().statusCode(503).contentType(ContentType.JSON)
+        ChatRequests.post("qwen2.5-7b-instruct", false).statusCode(503).contentType(ContentType.JSON)
                 .header("X-Sidecar-Provider", "lmstudio")
                 .body("error.code", equalTo("model_unavailable"))
                 .body("error.message", containsString(emulator.baseUrl()))

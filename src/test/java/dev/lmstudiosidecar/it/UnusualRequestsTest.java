@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.Eventually;
 import dev.lmstudiosidecar.testsupport.InjectEmulator;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(EmulatorResource.class)
 class UnusualRequestsTest {
 
-    private static final String CHAT_BODY = "{\"model\":\"qwen2.5-7b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+    private static final String CHAT_BODY = ChatRequests.body("qwen2.5-7b-instruct", false);
 
     @InjectEmulator
     LmStudioEmulator emulator;

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.InjectEmulator;
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
@@ -28,10 +29,8 @@ class UpstreamErrorTranslationTest {
         emulator.reset();
     }
 
-    private ValidatableResponse chat(String model, boolean stream) {
-        return given().contentType(ContentType.JSON)
-                .body("{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
-                .when().post("/v1/chat/completions").then().contentType(ContentType.JSON);
+    private static ValidatableResponse chat(String model, boolean stream) {
+        return ChatRequests.post(model, stream).contentType(ContentType.JSON);
     }
 
     @Test

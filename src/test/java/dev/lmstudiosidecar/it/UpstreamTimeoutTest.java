@@ -1,12 +1,12 @@
 package dev.lmstudiosidecar.it;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.InjectEmulator;
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
@@ -45,10 +45,7 @@ class UpstreamTimeoutTest {
     @Test
     void aRequestThatHangsOnEveryAttemptIs504NamingTheSetting() {
         emulator.hangNext(2);
-        given().contentType(ContentType.JSON)
-                .body("{\"model\":\"qwen2.5-7b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
-                .when().post("/v1/chat/completions")
-                .then().statusCode(504).contentType(ContentType.JSON)
+        ChatRequests.post("qwen2.5-7b-instruct", false).statusCode(504).contentType(ContentType.JSON)
                 .header("X-Sidecar-Attempts", "2")
                 .header("x-should-retry", "false")
                 .body("error.code", equalTo("upstream_timeout"))
@@ -58,10 +55,7 @@ class UpstreamTimeoutTest {
     @Test
     void aPlainAnswerThatStallsAfterItsHeadersIsRetried() {
         emulator.stallAfter(0);
-        given().contentType(ContentType.JSON)
-                .body("{\"model\":\"qwen2.5-7b-instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
-                .when().post("/v1/chat/completions")
-                .then().statusCode(200)
+        ChatRequests.post("qwen2.5-7b-instruct", false).statusCode(200)
                 .header("X-Sidecar-Attempts", "2")
                 .body("choices[0].message.content", equalTo("tok0 tok1 tok2 tok3 tok4 "));
     }
@@ -70,10 +64,7 @@ class UpstreamTimeoutTest {
     void aStreamThatStallsMidwayEndsWithAnErrorEventAndNoDone() {
         emulator.tokensPerResponse(10);
         emulator.stallAfter(3);
-        String sse = given().contentType(ContentType.JSON)
-                .body("{\"model\":\"qwen2.5-7b-instruct\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
-                .when().post("/v1/chat/completions")
-                .then().statusCode(200).extract().asString();
+        String sse = ChatRequests.post("qwen2.5-7b-instruct", true).statusCode(200).extract().asString();
         assertEquals(3, sse.lines().filter(line -> line.startsWith("data: {\"id\"")).count(), sse);
         assertTrue(sse.contains("\"code\":\"upstream_timeout\""), sse);
         assertTrue(sse.contains("lmstudio.stream-idle-timeout"), sse);

@@ -106,8 +106,12 @@ final class ProxyExchange {
         }
         this.body = body;
         boolean canFallBack = endpoint == OpenAiEndpoint.CHAT_COMPLETIONS || endpoint == OpenAiEndpoint.COMPLETIONS;
-        walk = new ChainWalk(context.chain().plan(parsed.model(), canFallBack, parsed.hints().taskType(),
-                parsed.hints().preferredProvider(), parsed.hints().fallbackToCloud()), context.retryPolicy());
+        RequestHints hints = parsed.hints();
+        walk = new ChainWalk(
+                context.chain().first(parsed.model(), canFallBack, hints.taskType(), hints.preferredProvider(), hints.fallbackToCloud()),
+                () -> context.chain().fallbacks(parsed.model(), canFallBack, hints.taskType(), hints.preferredProvider(),
+                        hints.fallbackToCloud()),
+                context.retryPolicy());
         proceed();
     }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One request's way down its fallback chain: which candidate is up, how many attempts were made,
@@ -24,7 +25,9 @@ public final class ChainWalk {
         static final Decision END = new Decision(Step.GIVE_UP, 0);
     }
 
-    private final List<Candidate> chain;
+    private final List<Candidate> chain = new ArrayList<>();
+    /** The rest of the chain, until a failure makes it needed; null once it is in {@link #chain}. */
+    private Supplier<List<Candidate>> fallbacks;
     private final RetryPolicy retries;
     private final List<String> tried = new ArrayList<>();
     private int index;
@@ -35,12 +38,15 @@ public final class ChainWalk {
     private UpstreamFailure lastAttemptFailure;
     private long circuitRetryAfterMillis;
 
-    public ChainWalk(List<Candidate> chain, RetryPolicy retries) {
-        if (chain.isEmpty()) {
-            throw new IllegalArgumentException("a chain has at least the model asked for");
-        }
-        this.chain = List.copyOf(chain);
+    /** @param fallbacks the candidates after the first, asked for only if the first fails */
+    public ChainWalk(Candidate first, Supplier<List<Candidate>> fallbacks, RetryPolicy retries) {
+        this.chain.add(first);
+        this.fallbacks = fallbacks;
         this.retries = retries;
+    }
+
+    public ChainWalk(List<Candidate> chain, RetryPolicy retries) {
+        this(chain.get(0), () -> chain.subList(1, chain.size()), retries);
     }
 
     public Candidate current() {
@@ -77,6 +83,10 @@ public final class ChainWalk {
         lastFailure = failure;
         if (!FailurePolicy.fallsBack(failure)) {
             return Decision.END;
+        }
+        if (fallbacks != null) {
+            chain.addAll(fallbacks.get());
+            fallbacks = null;
         }
         String failedBackend = current().client().backend().name();
         do {

@@ -40,31 +40,51 @@ public class FallbackChain {
     }
 
     /**
+     * The first candidate: the cloud when the request prefers it and may use it, else the model
+     * asked for on LM Studio.
+     *
      * @param canFallBack whether other models can stand in at all (a chat or completion, not an embedding or a pass-through)
      */
-    public List<Candidate> plan(String model, boolean canFallBack, Optional<TaskType> task,
-                                Optional<String> preferredProvider, Optional<Boolean> fallbackToCloud) {
-        List<Candidate> chain = new ArrayList<>();
-        chain.add(new Candidate(lmstudio, model, false));
+    public Candidate first(String model, boolean canFallBack, Optional<TaskType> task,
+                           Optional<String> preferredProvider, Optional<Boolean> fallbackToCloud) {
+        return preferredCloud(canFallBack, task, preferredProvider, fallbackToCloud)
+                .orElseGet(() -> new Candidate(lmstudio, model, false));
+    }
+
+    /**
+     * The candidates after the first, in order. Worked out only when the first has failed, so a
+     * request that succeeds pays nothing for its fallbacks.
+     */
+    public List<Candidate> fallbacks(String model, boolean canFallBack, Optional<TaskType> task,
+                                     Optional<String> preferredProvider, Optional<Boolean> fallbackToCloud) {
+        List<Candidate> rest = new ArrayList<>();
+        boolean cloudFirst = preferredCloud(canFallBack, task, preferredProvider, fallbackToCloud).isPresent();
+        if (cloudFirst) {
+            rest.add(new Candidate(lmstudio, model, true)); // the caller preferred the cloud: local models stand in
+        }
         if (!canFallBack) {
-            return chain;
+            return rest;
         }
         if (model != null) {
             planner.alternativesTo(model, catalog, FallbackPlanner.SEED_MAX_ALTERNATIVES)
-                    .forEach(alternative -> chain.add(new Candidate(lmstudio, alternative, true)));
+                    .forEach(alternative -> rest.add(new Candidate(lmstudio, alternative, true)));
         }
+        if (!cloudFirst) {
+            cloudCandidate(task, fallbackToCloud, false).ifPresent(rest::add);
+        }
+        return rest;
+    }
+
+    private Optional<Candidate> preferredCloud(boolean canFallBack, Optional<TaskType> task,
+                                               Optional<String> preferredProvider, Optional<Boolean> fallbackToCloud) {
         boolean prefersCloud = preferredProvider.filter(CloudProvider.BACKEND_NAME::equals).isPresent();
-        if (cloud.allowedFor(fallbackToCloud, prefersCloud)) {
-            cloud.client().ifPresent(client -> cloudModelFor(task).ifPresent(cloudModel -> {
-                if (prefersCloud) {
-                    // the caller prefers the cloud: the local models become its fallbacks
-                    chain.replaceAll(local -> new Candidate(local.client(), local.model(), true));
-                    chain.add(0, new Candidate(client, cloudModel, false));
-                } else {
-                    chain.add(new Candidate(client, cloudModel, true));
-                }
-            }));
+        return canFallBack && prefersCloud ? cloudCandidate(task, fallbackToCloud, true) : Optional.empty();
+    }
+
+    private Optional<Candidate> cloudCandidate(Optional<TaskType> task, Optional<Boolean> fallbackToCloud, boolean preferred) {
+        if (!cloud.allowedFor(fallbackToCloud, preferred)) {
+            return Optional.empty();
         }
-        return chain;
+        return cloud.client().flatMap(client -> cloudModelFor(task).map(cloudModel -> new Candidate(client, cloudModel, !preferred)));
     }
 }

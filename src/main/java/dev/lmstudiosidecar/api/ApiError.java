@@ -1,6 +1,7 @@
 package dev.lmstudiosidecar.api;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -102,7 +103,7 @@ public record ApiError(int status, String type, String code, String param, Strin
 
     /** The same error with one more response header. */
     public ApiError withHeader(String name, String value) {
-        java.util.Map<String, String> more = new java.util.HashMap<>(headers);
+        Map<String, String> more = new HashMap<>(headers);
         more.put(name, value);
         return new ApiError(status, type, code, param, message, more);
     }

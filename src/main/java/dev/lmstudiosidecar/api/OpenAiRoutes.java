@@ -14,6 +14,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,7 +55,7 @@ public class OpenAiRoutes {
             int status = routing.statusCode();
             answer(routing, status == 404 ? ApiError.noSuchRoute(routing.normalizedPath())
                     : new ApiError(status, status < 500 ? ApiError.INVALID_REQUEST : ApiError.SERVER_ERROR,
-                            "http_" + status, null, "The request failed with HTTP " + status + ".", java.util.Map.of()));
+                            "http_" + status, null, "The request failed with HTTP " + status + ".", Map.of()));
         }
     }
 

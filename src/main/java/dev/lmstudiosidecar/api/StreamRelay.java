@@ -69,14 +69,14 @@ final class StreamRelay {
         }
     }
 
+    /** Before the first chunk a stall is a failed attempt; after it, the end of a truncated stream. */
     private void onStall() {
-        long waited = started ? exchange.context().streamIdleTimeoutMillis() : exchange.context().timeoutMillis();
-        UpstreamFailure silent = new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, exchange.backend(), 0,
-                started ? "its stream stopped for " + waited + " ms" : "its stream sent no token for " + waited + " ms", null, null);
+        ProxyContext context = exchange.context();
         if (started) {
-            endWithError(exchange.context().errors().streamStalled(waited));
+            endWithError(context.errors().streamStalled(context.streamIdleTimeoutMillis()));
         } else {
-            fail(silent);
+            fail(new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, exchange.backend(), 0,
+                    "its stream sent no token for " + context.timeoutMillis() + " ms", null, null));
         }
     }
 

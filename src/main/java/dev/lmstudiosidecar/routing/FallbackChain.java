@@ -3,6 +3,7 @@ package dev.lmstudiosidecar.routing;
 import dev.lmstudiosidecar.config.CloudConfig;
 import dev.lmstudiosidecar.models.CapabilityCatalog;
 import dev.lmstudiosidecar.models.TaskType;
+import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.cloud.CloudProvider;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import jakarta.inject.Singleton;
@@ -35,7 +36,7 @@ public class FallbackChain {
     }
 
     /** Where requests go first: error messages name it before any attempt was made. */
-    public dev.lmstudiosidecar.provider.Backend primaryBackend() {
+    public Backend primaryBackend() {
         return lmstudio.backend();
     }
 

@@ -7,29 +7,20 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
-import dev.lmstudiosidecar.testsupport.InjectEmulator;
-import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
 import dev.lmstudiosidecar.testsupport.emulator.RecordedRequest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(EmulatorResource.class)
-class ChatCompletionsProxyTest {
+class ChatCompletionsProxyTest extends EmulatedLmStudioTest {
 
     private static final String CHAT = "/v1/chat/completions";
 
-    @InjectEmulator
-    LmStudioEmulator emulator;
-
-    @BeforeEach
-    void resetEmulator() {
-        emulator.reset();
-    }
 
     @Test
     void aChatCompletionComesBackFromLmStudioWithTheSidecarHeaders() {

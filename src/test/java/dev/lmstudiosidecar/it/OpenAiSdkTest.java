@@ -16,10 +16,9 @@ import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
 import dev.lmstudiosidecar.testsupport.Eventually;
+import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
-import dev.lmstudiosidecar.testsupport.InjectEmulator;
 import dev.lmstudiosidecar.testsupport.SidecarClients;
-import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -36,12 +35,9 @@ import org.junit.jupiter.api.Test;
 /** An app's unchanged OpenAI SDK, pointed at the sidecar, works: plain, streaming, and when it hangs up. */
 @QuarkusTest
 @WithTestResource(EmulatorResource.class)
-class OpenAiSdkTest {
+class OpenAiSdkTest extends EmulatedLmStudioTest {
 
     private static final String MODEL = "qwen2.5-7b-instruct";
-
-    @InjectEmulator
-    LmStudioEmulator emulator;
 
     @TestHTTPResource("/")
     URL sidecar;
@@ -50,7 +46,6 @@ class OpenAiSdkTest {
 
     @BeforeEach
     void setUp() {
-        emulator.reset();
         openAi = SidecarClients.openAi(sidecar);
     }
 

@@ -6,30 +6,20 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
-import dev.lmstudiosidecar.testsupport.InjectEmulator;
-import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Bad input gets a clear OpenAI error and never reaches LM Studio. */
 @QuarkusTest
 @WithTestResource(EmulatorResource.class)
-class RequestValidationTest {
-
-    @InjectEmulator
-    LmStudioEmulator emulator;
-
-    @BeforeEach
-    void resetEmulator() {
-        emulator.reset();
-    }
+class RequestValidationTest extends EmulatedLmStudioTest {
 
     @AfterEach
     void nothingReachedLmStudio() {

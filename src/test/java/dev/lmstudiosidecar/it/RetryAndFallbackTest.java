@@ -8,30 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lmstudiosidecar.testsupport.ChatRequests;
+import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
-import dev.lmstudiosidecar.testsupport.InjectEmulator;
-import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Retries before the first byte, never after it; then the local models of the fallback chain. */
 @QuarkusTest
 @WithTestResource(EmulatorResource.class)
-class RetryAndFallbackTest {
+class RetryAndFallbackTest extends EmulatedLmStudioTest {
 
     private static final String CHAT = "/v1/chat/completions";
 
-    @InjectEmulator
-    LmStudioEmulator emulator;
-
-    @BeforeEach
-    void resetEmulator() {
-        emulator.reset();
-    }
 
     private static ValidatableResponse chat(String model, boolean stream) {
         return ChatRequests.post(model, stream);

@@ -3,10 +3,9 @@ package dev.lmstudiosidecar.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.Eventually;
-import dev.lmstudiosidecar.testsupport.InjectEmulator;
-import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -17,7 +16,6 @@ import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,21 +24,13 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(EmulatorResource.class)
-class StreamBackpressureTest {
+class StreamBackpressureTest extends EmulatedLmStudioTest {
 
     /** Far more SSE bytes than socket buffers on both hops can hold (about 30 MB). */
     private static final int TOKENS = 200_000;
 
-    @InjectEmulator
-    LmStudioEmulator emulator;
-
     @TestHTTPResource("/")
     URL sidecar;
-
-    @BeforeEach
-    void resetEmulator() {
-        emulator.reset();
-    }
 
     @Test
     void aClientThatStopsReadingHoldsTheGenerationBack() throws Exception {

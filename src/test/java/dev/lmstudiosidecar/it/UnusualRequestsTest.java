@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lmstudiosidecar.testsupport.ChatRequests;
+import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.Eventually;
-import dev.lmstudiosidecar.testsupport.InjectEmulator;
-import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,29 +24,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Requests an app's SDK rarely sends, but a proxy meets: each gets a proper answer, never a hang. */
 @QuarkusTest
 @WithTestResource(EmulatorResource.class)
-class UnusualRequestsTest {
+class UnusualRequestsTest extends EmulatedLmStudioTest {
 
     private static final String CHAT_BODY = ChatRequests.body("qwen2.5-7b-instruct", false);
-
-    @InjectEmulator
-    LmStudioEmulator emulator;
 
     @TestHTTPResource("/")
     URL sidecar;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
-
-    @BeforeEach
-    void resetEmulator() {
-        emulator.reset();
-    }
 
     private URI uri(String path) {
         return URI.create(sidecar.toString().replaceAll("/+$", "") + path);

@@ -5,29 +5,19 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.lmstudiosidecar.testsupport.ChatRequests;
+import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
-import dev.lmstudiosidecar.testsupport.InjectEmulator;
-import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.ErrorStyle;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** LM Studio's many error shapes reach the client as one: the OpenAI error object, right status. */
 @QuarkusTest
 @WithTestResource(EmulatorResource.class)
-class UpstreamErrorTranslationTest {
-
-    @InjectEmulator
-    LmStudioEmulator emulator;
-
-    @BeforeEach
-    void resetEmulator() {
-        emulator.reset();
-    }
+class UpstreamErrorTranslationTest extends EmulatedLmStudioTest {
 
     private static ValidatableResponse chat(String model, boolean stream) {
         return ChatRequests.post(model, stream).contentType(ContentType.JSON);

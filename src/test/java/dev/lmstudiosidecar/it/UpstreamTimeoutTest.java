@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lmstudiosidecar.testsupport.ChatRequests;
+import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
-import dev.lmstudiosidecar.testsupport.InjectEmulator;
-import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -18,14 +17,13 @@ import io.restassured.http.ContentType;
 import dev.lmstudiosidecar.testsupport.Eventually;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** An LM Studio that stops answering, before or after it started, is a 504 or an error event: never a hang. */
 @QuarkusTest
 @TestProfile(UpstreamTimeoutTest.ShortTimeout.class)
 @WithTestResource(EmulatorResource.class)
-class UpstreamTimeoutTest {
+class UpstreamTimeoutTest extends EmulatedLmStudioTest {
 
     public static class ShortTimeout implements QuarkusTestProfile {
         @Override
@@ -34,13 +32,6 @@ class UpstreamTimeoutTest {
         }
     }
 
-    @InjectEmulator
-    LmStudioEmulator emulator;
-
-    @BeforeEach
-    void resetEmulator() {
-        emulator.reset();
-    }
 
     @Test
     void aRequestThatHangsOnEveryAttemptIs504NamingTheSetting() {

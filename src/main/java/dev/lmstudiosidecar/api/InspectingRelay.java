@@ -39,7 +39,7 @@ final class InspectingRelay {
     }
 
     void start() {
-        long declared = HttpBodies.contentLength(upstream.getHeader("Content-Length"));
+        long declared = RequestBodyReader.contentLength(upstream.getHeader("Content-Length"));
         if (success && declared > INSPECT_LIMIT) {
             exchange.commit(upstream);
             client.putHeader("Content-Length", Long.toString(declared));
@@ -70,7 +70,7 @@ final class InspectingRelay {
             return;
         }
         if (streaming) {
-            HttpBodies.writeWithBackpressure(upstream, client, chunk);
+            Backpressure.write(upstream, client, chunk);
             return;
         }
         held.appendBuffer(chunk);
@@ -81,7 +81,7 @@ final class InspectingRelay {
             streaming = true;
             exchange.commit(upstream);
             client.setChunked(true);
-            HttpBodies.writeWithBackpressure(upstream, client, held);
+            Backpressure.write(upstream, client, held);
             held = null;
         } else {
             stall.stop();

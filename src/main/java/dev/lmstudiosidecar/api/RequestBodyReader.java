@@ -19,7 +19,7 @@ final class RequestBodyReader {
     }
 
     static Future<Buffer> read(HttpServerRequest request, long limitBytes, RequestBodyBudget.Reservation budget, long budgetCapacity) {
-        long declared = HttpBodies.contentLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
+        long declared = contentLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
         if (declared > limitBytes) {
             return Future.failedFuture(ApiError.bodyTooLarge(limitBytes).asException());
         }
@@ -55,5 +55,17 @@ final class RequestBodyReader {
     private static ApiError busy(long capacity) {
         return ApiError.queueFull(1, "The sidecar is already holding " + capacity
                 + " bytes of request bodies (sidecar.max-buffered-request-bytes). Retry shortly.");
+    }
+
+    /** @return a declared {@code Content-Length}, request's or response's, or -1 when absent or not a number */
+    static long contentLength(String header) {
+        if (header == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 }

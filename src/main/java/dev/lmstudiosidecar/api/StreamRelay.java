@@ -57,7 +57,7 @@ final class StreamRelay {
             return;
         }
         startAnswer();
-        HttpBodies.writeWithBackpressure(upstream, client, chunk);
+        Backpressure.write(upstream, client, chunk);
     }
 
     private void startAnswer() {

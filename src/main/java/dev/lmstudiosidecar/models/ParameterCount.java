@@ -1,0 +1,44 @@
+package dev.lmstudiosidecar.models;
+
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parameter counts as people and LM Studio write them: {@code 7B}, {@code 3.8B}, {@code 137M},
+ * {@code 8x7B} (a mixture of experts: all experts count, they all sit in memory), or plain digits.
+ */
+public final class ParameterCount {
+
+    private static final Pattern WRITTEN = Pattern.compile("(?:(\\d+)\\s*x\\s*)?(\\d+(?:\\.\\d+)?)\\s*([kmbt])?");
+
+    private ParameterCount() {
+    }
+
+    /** The count {@code text} names, or empty when it is not one of the forms above. */
+    public static OptionalLong parse(String text) {
+        if (text == null) {
+            return OptionalLong.empty();
+        }
+        Matcher m = WRITTEN.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            return OptionalLong.empty();
+        }
+        double experts = m.group(1) == null ? 1 : Double.parseDouble(m.group(1));
+        double value = Double.parseDouble(m.group(2)) * experts * scale(m.group(3));
+        return value > 0 && value < 1e15 ? OptionalLong.of(Math.round(value)) : OptionalLong.empty();
+    }
+
+    private static double scale(String suffix) {
+        if (suffix == null) {
+            return 1;
+        }
+        return switch (suffix) {
+            case "k" -> 1e3;
+            case "m" -> 1e6;
+            case "b" -> 1e9;
+            default -> 1e12; // "t"
+        };
+    }
+}

@@ -3,6 +3,8 @@ package dev.lmstudiosidecar.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.config.SidecarConfig;
+import dev.lmstudiosidecar.models.ModelLoader;
+import dev.lmstudiosidecar.models.ModelUsage;
 import dev.lmstudiosidecar.provider.cloud.CloudProvider;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
 import dev.lmstudiosidecar.resilience.BackendBreakers;
@@ -30,8 +32,9 @@ public class OpenAiRoutes {
     private final ProxyContext context;
 
     OpenAiRoutes(Vertx vertx, FallbackChain chain, BackendBreakers breakers, ConcurrencyLimiter limiter, RetryPolicy retries,
-                 CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar, ObjectMapper json) {
-        this.context = new ProxyContext(vertx, chain, breakers, retries, limiter, new OpenAiRequestParser(),
+                 ModelLoader loader, ModelUsage usage, CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar,
+                 ObjectMapper json) {
+        this.context = new ProxyContext(vertx, chain, breakers, retries, limiter, loader, usage, new OpenAiRequestParser(),
                 new LMStudioErrorReader(json), new UpstreamErrors(lmstudio), cloud::sanitize,
                 new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), sidecar.maxRequestBody().bytes(),
                 lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis());

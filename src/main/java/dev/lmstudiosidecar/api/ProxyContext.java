@@ -1,5 +1,7 @@
 package dev.lmstudiosidecar.api;
 
+import dev.lmstudiosidecar.models.ModelLoader;
+import dev.lmstudiosidecar.models.ModelUsage;
 import dev.lmstudiosidecar.resilience.BackendBreakers;
 import dev.lmstudiosidecar.resilience.RetryPolicy;
 import dev.lmstudiosidecar.routing.FallbackChain;
@@ -20,6 +22,8 @@ record ProxyContext(
         BackendBreakers breakers,
         RetryPolicy retryPolicy,
         ConcurrencyLimiter limiter,
+        ModelLoader loader,
+        ModelUsage usage,
         OpenAiRequestParser parser,
         LMStudioErrorReader errorReader,
         UpstreamErrors errors,

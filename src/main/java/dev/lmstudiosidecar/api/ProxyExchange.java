@@ -9,7 +9,9 @@ import dev.lmstudiosidecar.resilience.FailurePolicy;
 import dev.lmstudiosidecar.routing.Candidate;
 import dev.lmstudiosidecar.routing.ChainWalk;
 import io.netty.buffer.ByteBuf;
+import dev.lmstudiosidecar.models.ModelUsage;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -52,6 +54,10 @@ final class ProxyExchange {
     private Buffer body;
     private ConcurrencyLimiter.Waiter waiter;
     private boolean permitHeld;
+    /** The candidate whose model is known to be ready (loaded, or not the sidecar's to load). */
+    private Candidate readyCandidate;
+    /** This request's hold on the local model it is sent to, so that nobody unloads it meanwhile. */
+    private ModelUsage.Lease modelLease;
     private ChainWalk walk;
     /** Set when every candidate failed: then no single one may be named as the answer's source. */
     private boolean noneAnswered;
@@ -120,7 +126,11 @@ final class ProxyExchange {
      * (waiting in the queue for it if need be), a cloud one does not.
      */
     private void proceed() {
-        boolean local = walk.current().local();
+        Candidate candidate = walk.current();
+        boolean local = candidate.local();
+        if (local && readyCandidate != candidate && !awaitModel(candidate)) {
+            return;
+        }
         if (local && !permitHeld) {
             waiter = context.limiter().acquire(
                     permit -> eventLoop.runOnContext(v -> {
@@ -135,6 +145,32 @@ final class ProxyExchange {
             permitHeld = false;
         }
         startAttempt();
+    }
+
+    /**
+     * A model that LM Studio has but not in memory is loaded first, one load shared by every
+     * request that needs it, before this request takes a slot (a load is no inference).
+     *
+     * @return true when the model is ready now; else {@link #proceed()} runs again when it is
+     */
+    private boolean awaitModel(Candidate candidate) {
+        Future<Void> ready = context.loader().beforeRequest(candidate.model());
+        if (ready == null) {
+            readyCandidate = candidate;
+            return true;
+        }
+        ready.onComplete(loaded -> eventLoop.runOnContext(v -> guarded(() -> {
+            if (finished) {
+                return;
+            }
+            if (loaded.succeeded()) {
+                readyCandidate = candidate;
+                proceed();
+            } else {
+                act(walk.unavailable(context.sanitizer().apply(context.loader().asUpstreamFailure(loaded.cause()))));
+            }
+        })));
+        return false;
     }
 
     /** A buffer's bytes where they lie: no copy when the buffer is on the heap, as Vert.x's are. */
@@ -168,6 +204,7 @@ final class ProxyExchange {
             act(walk.refusedByBreaker(open, breaker.retryAfterMillis()));
             return;
         }
+        holdModel(current);
         walk.attemptStarted();
         outcomePending = true;
         upstreamComplete = false;
@@ -181,6 +218,21 @@ final class ProxyExchange {
                 attemptFailed(UpstreamFailure.fromTransport(current.client().backend(), answered.cause()), Optional.empty());
             }
         }));
+    }
+
+    /** Holds the local model this attempt is sent to; a cloud attempt holds none. */
+    private void holdModel(Candidate current) {
+        String model = current.local() ? current.model() : null;
+        if (modelLease != null && modelLease.model().equals(model)) {
+            return;
+        }
+        if (modelLease != null) {
+            modelLease.close();
+            modelLease = null;
+        }
+        if (model != null) {
+            modelLease = context.usage().acquire(model);
+        }
     }
 
     private Buffer bodyFor(Candidate candidate) {
@@ -398,6 +450,9 @@ final class ProxyExchange {
             breaker().release(); // the client left before the backend said anything
         }
         bodyBudget.close();
+        if (modelLease != null) {
+            modelLease.close();
+        }
     }
 
     private void addSidecarHeaders() {

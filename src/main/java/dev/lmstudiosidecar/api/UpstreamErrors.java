@@ -9,15 +9,15 @@ import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
  * Turns a provider's {@link UpstreamFailure} into what the client is told: the OpenAI error with
  * the right status, and words that say what was tried and what to do about it.
  */
-final class UpstreamErrors {
+public final class UpstreamErrors {
 
     private final LMStudioConfig config;
 
-    UpstreamErrors(LMStudioConfig config) {
+    public UpstreamErrors(LMStudioConfig config) {
         this.config = config;
     }
 
-    ApiError toApiError(UpstreamFailure failure, String model, String method, String path) {
+    public ApiError toApiError(UpstreamFailure failure, String model, String method, String path) {
         boolean lmstudio = failure.backend().name().equals(LMStudioClient.BACKEND_NAME);
         String where = (lmstudio ? "LM Studio at " : "The " + failure.backend().name() + " provider at ") + failure.backend().openAiBase();
         return switch (failure.kind()) {

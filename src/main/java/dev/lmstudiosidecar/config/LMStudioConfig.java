@@ -19,6 +19,12 @@ public interface LMStudioConfig {
     @WithDefault("${LMSTUDIO_URL:http://localhost:1234/v1}")
     String baseUrl();
 
+    /**
+     * Sent as {@code Authorization: Bearer} on the sidecar's own calls to LM Studio (listings, loads), for an
+     * LM Studio with authentication on. Apps' requests carry their own {@code Authorization}.
+     */
+    Optional<String> apiKey();
+
     /** Bound on a request: no byte from LM Studio for this long fails it with 504. */
     @WithDefault("30s")
     Duration timeout();
@@ -70,11 +76,31 @@ public interface LMStudioConfig {
         int halfOpenProbes();
     }
 
+    /** A request for a model LM Studio has but not in memory waits for one shared load instead of racing JIT loads. */
     @WithDefault("true")
     boolean autoLoadModels();
 
-    /** Models loaded at start and re-loaded when LM Studio evicts them. */
+    /** Models loaded at start and re-loaded within one {@code health-check-interval} when LM Studio evicts them. */
     Optional<List<String>> keepModelsWarm();
+
+    /** Bound on one model load (a request waiting for it waits no longer); large models take minutes. */
+    @WithDefault("5m")
+    Duration loadTimeout();
+
+    /** Bound on a model listing or an unload call to LM Studio's REST API. */
+    @WithDefault("5s")
+    Duration discoveryTimeout();
+
+    /** Requests for a model the last listing did not have refresh it, but not more often than this. */
+    @WithDefault("1s")
+    Duration discoveryMinInterval();
+
+    /**
+     * Memory of the LM Studio host that models may use (e.g. {@code 24GiB}): what the loaded models hold
+     * is subtracted from it to give {@code availableMemoryGB}. Unset: unknown, and no model is refused for memory.
+     */
+    @WithConverter(ByteSizeConverter.class)
+    Optional<ByteSize> memoryBudget();
 
     /** Requests in flight to LM Studio at once, streams counted until they end; also sizes the connection pool. */
     @WithDefault("5")

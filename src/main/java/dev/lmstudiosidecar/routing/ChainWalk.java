@@ -77,6 +77,11 @@ public final class ChainWalk {
         return giveUpOnCurrent(midRetries ? lastAttemptFailure : circuitOpen);
     }
 
+    /** The current candidate cannot be tried at all (its model could not be loaded): on to the next. */
+    public Decision unavailable(UpstreamFailure failure) {
+        return giveUpOnCurrent(failure);
+    }
+
     private Decision giveUpOnCurrent(UpstreamFailure failure) {
         tried.add(current().label() + " (" + failure.message()
                 + (attemptOnCandidate > 1 ? ", " + attemptOnCandidate + " attempts" : "") + ")");

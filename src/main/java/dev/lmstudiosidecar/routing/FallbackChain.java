@@ -2,6 +2,12 @@ package dev.lmstudiosidecar.routing;
 
 import dev.lmstudiosidecar.config.CloudConfig;
 import dev.lmstudiosidecar.models.CapabilityCatalog;
+import dev.lmstudiosidecar.models.DiscoveredModel;
+import dev.lmstudiosidecar.models.ModelDirectory;
+import dev.lmstudiosidecar.models.ModelDiscovery;
+import dev.lmstudiosidecar.models.ModelInventory;
+import dev.lmstudiosidecar.models.ResourceMetrics;
+import dev.lmstudiosidecar.models.ResourceMonitor;
 import dev.lmstudiosidecar.models.TaskType;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.cloud.CloudProvider;
@@ -10,10 +16,12 @@ import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The seed's FallbackManager order: the model asked for; then up to three local models whose tasks
- * overlap it, nearest in size first; then, when the request allows it, the cloud provider.
+ * overlap it, nearest in size first, among those LM Studio has (catalog entries, and the models it
+ * lists with inferred capabilities); then, when the request allows it, the cloud provider.
  */
 @Singleton
 public class FallbackChain {
@@ -21,13 +29,19 @@ public class FallbackChain {
     private final LMStudioClient lmstudio;
     private final CloudProvider cloud;
     private final CloudConfig cloudConfig;
-    private final CapabilityCatalog catalog = CapabilityCatalog.builtIn();
+    private final ModelDirectory directory;
+    private final ModelDiscovery discovery;
+    private final ResourceMonitor resources;
     private final FallbackPlanner planner = new FallbackPlanner();
 
-    FallbackChain(LMStudioClient lmstudio, CloudProvider cloud, CloudConfig cloudConfig) {
+    FallbackChain(LMStudioClient lmstudio, CloudProvider cloud, CloudConfig cloudConfig, ModelDirectory directory,
+                  ModelDiscovery discovery, ResourceMonitor resources) {
         this.lmstudio = lmstudio;
         this.cloud = cloud;
         this.cloudConfig = cloudConfig;
+        this.directory = directory;
+        this.discovery = discovery;
+        this.resources = resources;
     }
 
     /** The cloud model for a task: {@code cloud.models.<task>}, else {@code cloud.default-model}. */
@@ -67,13 +81,26 @@ public class FallbackChain {
             return rest;
         }
         if (model != null) {
-            planner.alternativesTo(model, catalog, FallbackPlanner.SEED_MAX_ALTERNATIVES)
+            CapabilityCatalog catalog = directory.catalog();
+            planner.alternativesTo(model, catalog, FallbackPlanner.SEED_MAX_ALTERNATIVES, usable(catalog))
                     .forEach(alternative -> rest.add(new Candidate(lmstudio, alternative, true)));
         }
         if (!cloudFirst) {
             cloudCandidate(task, fallbackToCloud, false).ifPresent(rest::add);
         }
         return rest;
+    }
+
+    /**
+     * The seed's {@code isModelAvailable}: an alternative LM Studio has (when its listing is known),
+     * and that is loaded or fits in the memory left ({@code lmstudio.memory-budget}).
+     */
+    private Predicate<String> usable(CapabilityCatalog catalog) {
+        ModelInventory inventory = discovery.inventory();
+        ResourceMetrics memory = resources.current();
+        return name -> inventory.mayServe(name)
+                && (inventory.find(name).map(DiscoveredModel::loaded).orElse(false)
+                || catalog.find(name).map(entry -> memory.fits(entry.minMemoryGB())).orElse(true));
     }
 
     private Optional<Candidate> preferredCloud(boolean canFallBack, Optional<TaskType> task,

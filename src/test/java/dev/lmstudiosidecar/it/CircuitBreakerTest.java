@@ -9,8 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
-import dev.lmstudiosidecar.testsupport.InjectEmulator;
-import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
+import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(CircuitBreakerTest.SmallWindow.class)
 @WithTestResource(EmulatorResource.class)
-class CircuitBreakerTest {
+class CircuitBreakerTest extends EmulatedLmStudioTest {
 
     public static class SmallWindow implements QuarkusTestProfile {
         @Override
@@ -38,15 +37,12 @@ class CircuitBreakerTest {
         }
     }
 
-    @InjectEmulator
-    LmStudioEmulator emulator;
-
     @TestHTTPResource(value = "metrics", management = true)
     URL metrics;
 
     @Test
     void anOpenCircuitFailsFastWithoutCallingLmStudio() {
-        emulator.reset();
+        serveOnly("qwen2.5-7b-instruct", true);
         emulator.failNext(2, 500);
         for (int i = 0; i < 2; i++) {
             chat().statusCode(502);

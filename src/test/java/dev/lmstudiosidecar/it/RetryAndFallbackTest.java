@@ -1,5 +1,6 @@
 package dev.lmstudiosidecar.it;
 
+import static io.restassured.RestAssured.when;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
+import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.Shape;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -80,28 +82,34 @@ class RetryAndFallbackTest extends EmulatedLmStudioTest {
     }
 
     @Test
-    void aCatalogModelMissingOnLmStudioFallsBackToTheNearestAlternative() {
-        // deepseek-coder-34b is in the built-in catalog but not on this LM Studio; phi-3-mini is
-        // the nearest in size with overlapping tasks, and JIT loading brings it in.
+    void aCatalogModelMissingOnLmStudioFallsBackToTheNearestAlternativeItHas() {
+        // deepseek-coder-34b (coding, analysis, research) is in the built-in catalog but not on this
+        // LM Studio. Of the models it has, qwen2.5-7b-instruct (7B, inferred: general, analysis,
+        // creative) and phi-3-mini (3.8B: general, coding, analysis) share a task with it; the 7B
+        // model is the nearer in size. llama-3-70b is nearer still, but LM Studio does not have it.
         chat("deepseek-coder-34b", false).statusCode(200)
-                .header("X-Sidecar-Fallback", "phi-3-mini")
-                .header("X-Sidecar-Model", "phi-3-mini")
+                .header("X-Sidecar-Fallback", "qwen2.5-7b-instruct")
+                .header("X-Sidecar-Model", "qwen2.5-7b-instruct")
                 .header("X-Sidecar-Attempts", "2")
-                .body("model", equalTo("phi-3-mini"));
-        assertTrue(emulator.lastRequest(CHAT).bodyAsString().contains("\"model\":\"phi-3-mini\""));
+                .body("model", equalTo("qwen2.5-7b-instruct"));
+        assertTrue(emulator.lastRequest(CHAT).bodyAsString().contains("\"model\":\"qwen2.5-7b-instruct\""));
+        assertFalse(emulator.requests().stream().anyMatch(r -> r.bodyAsString().contains("llama-3-70b")));
     }
 
     @Test
     void aChainWithNoAnswerIs503NamingEveryModelTried() {
+        // An LM Studio 0.3 (no load API) with JIT off: nothing that is not loaded can answer.
+        emulator.shape(Shape.LMSTUDIO_0_3);
         emulator.jitLoading(false);
+        emulator.evict("qwen2.5-7b-instruct");
+        when().post("/admin/models/refresh").then().statusCode(200);
         chat("phi-3-mini", false).statusCode(503).contentType(ContentType.JSON)
                 .header("x-should-retry", "false")
                 .header("X-Sidecar-Fallback", nullValue()) // nobody took over
                 .header("X-Sidecar-Model", "phi-3-mini")
                 .body("error.code", equalTo("model_unavailable"))
                 .body("error.message", containsString("phi-3-mini ("))
-                .body("error.message", containsString("deepseek-coder-34b ("))
-                .body("error.message", containsString("llama-3-70b ("))
+                .body("error.message", containsString("qwen2.5-7b-instruct ("))
                 .body("error.message", containsString("lms load phi-3-mini"));
     }
 

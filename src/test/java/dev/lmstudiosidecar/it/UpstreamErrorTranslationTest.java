@@ -8,6 +8,7 @@ import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.ErrorStyle;
+import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.Shape;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -49,6 +50,7 @@ class UpstreamErrorTranslationTest extends EmulatedLmStudioTest {
 
     @Test
     void anLmStudioServerErrorThatOutlastsTheRetriesIs502WithItsWords() {
+        serveOnly("qwen2.5-7b-instruct", true);
         emulator.failNext(10, 500);
         chat("qwen2.5-7b-instruct", false).statusCode(502)
                 .header("X-Sidecar-Attempts", "4")
@@ -60,6 +62,8 @@ class UpstreamErrorTranslationTest extends EmulatedLmStudioTest {
 
     @Test
     void aModelNotLoadedWithJitOffIs503ModelUnavailableSayingWhatToDo() {
+        emulator.shape(Shape.LMSTUDIO_0_3); // no load API: the sidecar cannot load it either
+        serveOnly("phi-3-mini", false);
         emulator.jitLoading(false);
         chat("phi-3-mini", false).statusCode(503)
                 .body("error.code", equalTo("model_unavailable"))

@@ -35,6 +35,7 @@ class UpstreamTimeoutTest extends EmulatedLmStudioTest {
 
     @Test
     void aRequestThatHangsOnEveryAttemptIs504NamingTheSetting() {
+        serveOnly("qwen2.5-7b-instruct", true);
         emulator.hangNext(2);
         ChatRequests.post("qwen2.5-7b-instruct", false).statusCode(504).contentType(ContentType.JSON)
                 .header("X-Sidecar-Attempts", "2")

@@ -1,6 +1,7 @@
 package dev.lmstudiosidecar.testsupport;
 
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
+import io.restassured.RestAssured;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
@@ -16,5 +17,15 @@ public abstract class EmulatedLmStudioTest {
     @BeforeEach
     void resetEmulator() {
         emulator.reset();
+    }
+
+    /**
+     * Leaves {@code model} (a 7B LLM) as the only model LM Studio has, and has the sidecar list it:
+     * for tests of what a failure of one model looks like, with no other model to fall back to.
+     */
+    protected void serveOnly(String model, boolean loaded) {
+        emulator.removeAllModels();
+        emulator.addModel(model, "llm", 4_683_000_000L, "7B", "Q4_K_M", 32768, loaded);
+        RestAssured.when().post("/admin/models/refresh").then().statusCode(200);
     }
 }

@@ -1,0 +1,98 @@
+package dev.lmstudiosidecar.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lmstudiosidecar.models.DiscoveredModel;
+import dev.lmstudiosidecar.models.ModelCapabilities;
+import dev.lmstudiosidecar.models.ModelInfo;
+import dev.lmstudiosidecar.models.ModelInventory;
+import dev.lmstudiosidecar.models.ResourceMetrics;
+import dev.lmstudiosidecar.models.TaskType;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The admin API's answers, built as JSON trees by hand: no reflection, so nothing to register for
+ * native. Field names are the seed's ({@code ModelCapabilities}, {@code ResourceMetrics}): camelCase.
+ */
+final class AdminJson {
+
+    private final ObjectMapper json;
+
+    AdminJson(ObjectMapper json) {
+        this.json = json;
+    }
+
+    ObjectNode models(ModelInventory inventory, List<ModelInfo> models) {
+        ObjectNode root = json.createObjectNode();
+        root.put("source", inventory.known() ? inventory.api().path() : null);
+        root.put("listedAt", inventory.known() ? inventory.listedAt().toString() : null);
+        ArrayNode data = root.putArray("data");
+        models.forEach(model -> data.add(model(model)));
+        return root;
+    }
+
+    ObjectNode model(ModelInfo info) {
+        ObjectNode node = json.createObjectNode().put("id", info.key()).put("state", info.state());
+        DiscoveredModel found = info.discovered();
+        if (found != null) {
+            node.put("type", found.embedding() ? "embedding" : "llm");
+            ArrayNode instances = node.putArray("instances");
+            found.instances().forEach(i -> instances.addObject().put("id", i.id()).put("contextLength", i.contextLength()));
+            putIfKnown(node, "sizeBytes", found.sizeBytes());
+        }
+        node.put("memoryGB", round(info.memoryHeldGB()));
+        node.put("capabilitySource", info.source().wireName());
+        node.set("capabilities", capabilities(info.capabilities()));
+        return node;
+    }
+
+    private ObjectNode capabilities(ModelCapabilities c) {
+        ObjectNode node = json.createObjectNode()
+                .put("modelName", c.modelName())
+                .put("provider", c.provider())
+                .put("parameterCount", c.parameterCount())
+                .put("quantization", c.quantization())
+                .put("memoryRequirement", c.memoryRequirementGB())
+                .put("maxContextLength", c.maxContextLength())
+                .put("minMemoryGB", c.minMemoryGB())
+                .put("preferredGPU", c.preferredGpu())
+                .put("inferred", c.inferred());
+        ArrayNode tasks = node.putArray("supportedTasks");
+        c.supportedTasks().forEach(task -> tasks.add(task.wireName()));
+        node.set("performanceScores", byTask(c.performanceScores()));
+        node.set("estimatedLatency", byTask(c.estimatedLatencyMs()));
+        return node;
+    }
+
+    private ObjectNode byTask(Map<TaskType, Integer> values) {
+        ObjectNode node = json.createObjectNode();
+        values.forEach((task, value) -> node.put(task.wireName(), value));
+        return node;
+    }
+
+    ObjectNode resources(ResourceMetrics r) {
+        ObjectNode root = json.createObjectNode();
+        root.put("memoryBudgetGB", r.memoryBudgetGB() == null ? null : round(r.memoryBudgetGB()));
+        root.put("modelMemoryGB", round(r.modelMemoryGB()));
+        root.put("availableMemoryGB", r.availableMemoryGB() == null ? null : round(r.availableMemoryGB()));
+        root.put("loadedModels", r.loadedModels());
+        root.put("loadedInstances", r.loadedInstances());
+        root.putObject("sidecar")
+                .put("heapUsedMB", round(r.sidecarHeapUsedMB()))
+                .put("heapMaxMB", round(r.sidecarHeapMaxMB()))
+                .put("rssMB", r.sidecarRssMB() == null ? null : round(r.sidecarRssMB()));
+        return root;
+    }
+
+    private static void putIfKnown(ObjectNode node, String field, long value) {
+        if (value > 0) {
+            node.put(field, value);
+        }
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+}

@@ -1,0 +1,203 @@
+package dev.lmstudiosidecar.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lmstudiosidecar.api.ApiError;
+import dev.lmstudiosidecar.api.UpstreamErrors;
+import dev.lmstudiosidecar.config.LMStudioConfig;
+import dev.lmstudiosidecar.config.SidecarConfig;
+import dev.lmstudiosidecar.models.ModelActionRefused;
+import dev.lmstudiosidecar.models.ModelDirectory;
+import dev.lmstudiosidecar.models.ModelDiscovery;
+import dev.lmstudiosidecar.models.ModelLoader;
+import dev.lmstudiosidecar.models.ResourceMonitor;
+import dev.lmstudiosidecar.provider.UpstreamFailureException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.jboss.logging.Logger;
+
+/**
+ * The seed's management methods under {@code /admin/*} on the API port: the models (catalog and
+ * discovery joined), a listing on demand, load and unload, and the resources. Model keys may hold
+ * slashes ({@code qwen/qwen3-4b}), so the model is everything between {@code /models/} and the action.
+ */
+@ApplicationScoped
+public class AdminRoutes {
+
+    private static final Logger LOG = Logger.getLogger(AdminRoutes.class);
+
+    /** A load's body is at most {@code {"context_length": N}}. */
+    private static final int MAX_BODY_BYTES = 4096;
+
+    private final ModelDirectory directory;
+    private final ModelDiscovery discovery;
+    private final ModelLoader loader;
+    private final ResourceMonitor resources;
+    private final UpstreamErrors upstreamErrors;
+    private final AdminAuth auth;
+    private final AdminJson render;
+    private final ObjectMapper json;
+
+    AdminRoutes(ModelDirectory directory, ModelDiscovery discovery, ModelLoader loader, ResourceMonitor resources,
+                LMStudioConfig lmstudio, SidecarConfig sidecar, ObjectMapper json) {
+        this.directory = directory;
+        this.discovery = discovery;
+        this.loader = loader;
+        this.resources = resources;
+        this.upstreamErrors = new UpstreamErrors(lmstudio);
+        this.auth = new AdminAuth(sidecar.adminToken());
+        this.render = new AdminJson(json);
+        this.json = json;
+    }
+
+    void register(@Observes Router router) {
+        router.route("/admin/*").order(-10).handler(this::authorize);
+        router.get("/admin/models").handler(routing -> send(routing, 200, render.models(discovery.inventory(), directory.models())));
+        router.post("/admin/models/refresh").handler(routing -> discovery.rediscover().onComplete(listed -> {
+            if (listed.succeeded()) {
+                send(routing, 200, render.models(listed.result(), directory.models()));
+            } else {
+                fail(routing, listed.cause());
+            }
+        }));
+        router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/load").handler(this::load);
+        router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/unload").handler(this::unload);
+        router.get("/admin/resources").handler(routing -> send(routing, 200, render.resources(resources.current())));
+    }
+
+    private void authorize(RoutingContext routing) {
+        auth.check(routing.request().getHeader("Authorization")).ifPresentOrElse(refused -> error(routing, refused), routing::next);
+    }
+
+    private void load(RoutingContext routing) {
+        String model = routing.pathParam("model");
+        readBody(routing).compose(body -> loader.load(model, contextLength(body))).onComplete(loaded -> {
+            if (loaded.succeeded()) {
+                ObjectNode answer = json.createObjectNode().put("status", "loaded");
+                answer.set("model", directory.model(loaded.result().key()).map(render::model).orElse(null));
+                send(routing, 200, answer);
+            } else {
+                fail(routing, loaded.cause());
+            }
+        });
+    }
+
+    private void unload(RoutingContext routing) {
+        String model = routing.pathParam("model");
+        loader.unload(model).onComplete(unloaded -> {
+            if (unloaded.succeeded()) {
+                ObjectNode answer = json.createObjectNode().put("status", "unloaded").put("model", model);
+                unloaded.result().forEach(answer.putArray("instances")::add);
+                send(routing, 200, answer);
+            } else {
+                fail(routing, unloaded.cause());
+            }
+        });
+    }
+
+    /** The load's JSON body, bounded; none is an empty object. */
+    private Future<JsonNode> readBody(RoutingContext routing) {
+        HttpServerRequest request = routing.request();
+        Buffer body = Buffer.buffer();
+        Promise<Buffer> read = Promise.promise();
+        if (request.isEnded()) {
+            read.complete(body);
+        } else {
+            request.handler(chunk -> {
+                if (body.length() + chunk.length() > MAX_BODY_BYTES) {
+                    read.tryFail(new AdminRefusal(ApiError.invalidRequest(null, "The body of a load is at most " + MAX_BODY_BYTES
+                            + " bytes: {\"context_length\": N} or nothing.")));
+                } else {
+                    body.appendBuffer(chunk);
+                }
+            });
+            request.exceptionHandler(read::tryFail);
+            request.endHandler(end -> read.tryComplete(body));
+            request.resume();
+        }
+        return read.future().compose(bytes -> {
+            try {
+                JsonNode parsed = bytes.length() == 0 ? json.createObjectNode() : json.readTree(bytes.getBytes());
+                if (parsed == null || !parsed.isObject()) {
+                    throw new IOException("not a JSON object");
+                }
+                return Future.succeededFuture(parsed);
+            } catch (IOException bad) {
+                return Future.failedFuture(new AdminRefusal(ApiError.invalidJson(bad.getMessage())));
+            }
+        });
+    }
+
+    private static OptionalInt contextLength(JsonNode body) {
+        JsonNode value = body.get("context_length");
+        if (value == null || value.isNull()) {
+            return OptionalInt.empty();
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() <= 0) {
+            throw new AdminRefusal(ApiError.invalidRequest("context_length", "'context_length' must be a positive integer, e.g. 8192."));
+        }
+        return OptionalInt.of(value.intValue());
+    }
+
+    private void fail(RoutingContext routing, Throwable failure) {
+        ApiError error;
+        if (failure instanceof AdminRefusal refusal) {
+            error = refusal.error;
+        } else if (failure instanceof ModelActionRefused refused) {
+            error = refusal(refused);
+        } else if (failure instanceof UpstreamFailureException upstream) {
+            error = upstreamErrors.toApiError(upstream.failure(), null, routing.request().method().name(), routing.normalizedPath());
+        } else {
+            LOG.errorf(failure, "admin call %s %s failed", routing.request().method(), routing.normalizedPath());
+            error = ApiError.internal("The admin call failed (" + failure.getClass().getSimpleName() + ").");
+        }
+        error(routing, error);
+    }
+
+    private static ApiError refusal(ModelActionRefused refused) {
+        String message = refused.getMessage();
+        return switch (refused.reason()) {
+            case UNKNOWN_MODEL -> new ApiError(404, ApiError.INVALID_REQUEST, "model_not_found", "model", message, Map.of());
+            case NO_LOAD_API -> new ApiError(501, ApiError.SERVER_ERROR, "load_api_unavailable", null, message, Map.of());
+            case IN_USE -> new ApiError(409, ApiError.INVALID_REQUEST, "model_in_use", "model", message, Map.of());
+            case KEPT_WARM -> new ApiError(409, ApiError.INVALID_REQUEST, "model_kept_warm", "model", message, Map.of());
+            case NOT_LOADED -> new ApiError(409, ApiError.INVALID_REQUEST, "model_not_loaded", "model", message, Map.of());
+        };
+    }
+
+    /** A request the admin API refuses before it does anything. */
+    private static final class AdminRefusal extends RuntimeException {
+        private final transient ApiError error;
+
+        AdminRefusal(ApiError error) {
+            super(error.message(), null, false, false);
+            this.error = error;
+        }
+    }
+
+    private static void send(RoutingContext routing, int status, ObjectNode body) {
+        if (!routing.response().ended()) {
+            routing.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
+        }
+    }
+
+    private static void error(RoutingContext routing, ApiError error) {
+        if (routing.response().ended()) {
+            return;
+        }
+        routing.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json");
+        error.headers().forEach(routing.response()::putHeader);
+        routing.response().end(error.toJson());
+    }
+}

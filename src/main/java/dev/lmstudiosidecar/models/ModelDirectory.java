@@ -1,0 +1,95 @@
+package dev.lmstudiosidecar.models;
+
+import dev.lmstudiosidecar.config.LMStudioConfig;
+import dev.lmstudiosidecar.models.ModelInfo.CapabilitySource;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The capability catalog as configured (built in, then the user's file over it) joined with what
+ * discovery found: every listed model gets its catalog entry, or one inferred from its metadata.
+ * The joined catalog is worked out once per listing, not per request.
+ */
+@Singleton
+public class ModelDirectory {
+
+    private final ModelDiscovery discovery;
+    private final CapabilityCatalog configured;
+    /** Lower-cased names of the entries the user's file gave. */
+    private final Set<String> fromFile = new HashSet<>();
+    private volatile Joined joined = new Joined(null, null);
+
+    private record Joined(ModelInventory inventory, CapabilityCatalog catalog) {
+    }
+
+    ModelDirectory(ModelDiscovery discovery, LMStudioConfig config) {
+        this.discovery = discovery;
+        this.configured = config.capabilitiesFile().map(this::withFile).orElse(CapabilityCatalog.builtIn());
+    }
+
+    /** A bad file stops the start with one line that names the file and the line in it. */
+    private CapabilityCatalog withFile(java.nio.file.Path file) {
+        CapabilityCatalog builtIn = CapabilityCatalog.builtIn();
+        try {
+            List<ModelCapabilities> entries = CapabilityFile.read(file, builtIn);
+            entries.forEach(entry -> fromFile.add(entry.modelName().toLowerCase(Locale.ROOT)));
+            return builtIn.withEntries(entries);
+        } catch (CapabilityFileException bad) {
+            throw new ConfigurationException("lmstudio.capabilities-file " + bad.getMessage());
+        }
+    }
+
+    /** The configured catalog plus an inferred entry for each listed model it has none for. */
+    public CapabilityCatalog catalog() {
+        ModelInventory inventory = discovery.inventory();
+        Joined current = joined;
+        if (current.inventory() == inventory) {
+            return current.catalog();
+        }
+        List<ModelCapabilities> inferred = new ArrayList<>();
+        for (DiscoveredModel model : inventory.models()) {
+            if (configured.find(model.key()).isEmpty()) {
+                inferred.add(CapabilityInference.infer(model));
+            }
+        }
+        CapabilityCatalog catalog = inferred.isEmpty() ? configured : configured.withEntries(inferred);
+        joined = new Joined(inventory, catalog);
+        return catalog;
+    }
+
+    /** Every listed model, then every concrete catalog entry the server does not have. */
+    public List<ModelInfo> models() {
+        ModelInventory inventory = discovery.inventory();
+        CapabilityCatalog catalog = catalog();
+        List<ModelInfo> all = new ArrayList<>();
+        Set<String> listed = new HashSet<>();
+        for (DiscoveredModel model : inventory.models()) {
+            ModelCapabilities capabilities = catalog.find(model.key()).orElseGet(() -> CapabilityInference.infer(model));
+            all.add(new ModelInfo(model.key(), capabilities, sourceOf(capabilities), model));
+            listed.add(model.key().toLowerCase(Locale.ROOT));
+        }
+        for (ModelCapabilities entry : configured.all()) {
+            if (!entry.isGlob() && !listed.contains(entry.modelName().toLowerCase(Locale.ROOT))) {
+                all.add(new ModelInfo(entry.modelName(), entry, sourceOf(entry), null));
+            }
+        }
+        return all;
+    }
+
+    public Optional<ModelInfo> model(String key) {
+        return models().stream().filter(info -> info.key().equals(key)).findFirst();
+    }
+
+    private CapabilitySource sourceOf(ModelCapabilities capabilities) {
+        if (capabilities.inferred()) {
+            return CapabilitySource.INFERRED;
+        }
+        return fromFile.contains(capabilities.modelName().toLowerCase(Locale.ROOT)) ? CapabilitySource.FILE : CapabilitySource.BUILT_IN;
+    }
+}

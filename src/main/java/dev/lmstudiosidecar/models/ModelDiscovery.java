@@ -1,0 +1,202 @@
+package dev.lmstudiosidecar.models;
+
+import dev.lmstudiosidecar.config.LMStudioConfig;
+import dev.lmstudiosidecar.provider.UpstreamFailure;
+import dev.lmstudiosidecar.provider.UpstreamFailureException;
+import dev.lmstudiosidecar.provider.lmstudio.LMStudioRestApi;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Knows which models the server has and which are loaded: lists them every
+ * {@code health-check-interval}, and on demand. The richest listing the server answers is found
+ * once (LM Studio 0.4, else 0.3, else the plain OpenAI one) and remembered. It is looked for anew
+ * when the server may have changed: after it was unreachable (restarted, perhaps upgraded), when the
+ * remembered listing stops answering, and when an operator asks ({@link #rediscover()}). Refreshes
+ * are single-flight: whoever asks while one is under way gets that one.
+ */
+@Singleton
+public class ModelDiscovery {
+
+    private static final Logger LOG = Logger.getLogger(ModelDiscovery.class);
+
+    private final Vertx vertx;
+    private final LMStudioRestApi rest;
+    private final Clock clock;
+    private final long intervalMillis;
+    private final long minIntervalNanos;
+    private final List<Consumer<ModelInventory>> listeners = new CopyOnWriteArrayList<>();
+
+    private volatile ModelInventory inventory = ModelInventory.unknown();
+    private volatile DiscoveryApi remembered;
+    private volatile long lastStartedNanos = Long.MIN_VALUE;
+    /** The refresh under way, or null; guarded by {@code this}. */
+    private Future<ModelInventory> refreshing;
+    /** The last problem logged, so that a server that stays down is reported once, not every interval. */
+    private volatile String lastProblem;
+    private long timer = -1;
+
+    ModelDiscovery(Vertx vertx, LMStudioRestApi rest, LMStudioConfig config) {
+        this.vertx = vertx;
+        this.rest = rest;
+        this.clock = Clock.systemUTC();
+        this.intervalMillis = Math.max(1, config.healthCheckInterval().toMillis());
+        this.minIntervalNanos = config.discoveryMinInterval().toNanos();
+    }
+
+    void start(@Observes StartupEvent started) {
+        refresh();
+        timer = vertx.setPeriodic(intervalMillis, id -> refresh());
+    }
+
+    void stop(@Observes ShutdownEvent stopping) {
+        vertx.cancelTimer(timer);
+    }
+
+    /** The latest listing; {@link ModelInventory#unknown()} until one succeeded. */
+    public ModelInventory inventory() {
+        return inventory;
+    }
+
+    /** The listing the server answers, once found. */
+    public Optional<DiscoveryApi> api() {
+        return Optional.ofNullable(remembered);
+    }
+
+    /** Called with each new inventory a refresh produces (on an event loop: keep it short). */
+    public void onRefresh(Consumer<ModelInventory> listener) {
+        listeners.add(listener);
+    }
+
+    /** Lists the models now, or joins the listing already under way. */
+    public synchronized Future<ModelInventory> refresh() {
+        if (refreshing != null) {
+            return refreshing;
+        }
+        lastStartedNanos = System.nanoTime();
+        Promise<ModelInventory> done = Promise.promise();
+        refreshing = done.future();
+        DiscoveryApi known = remembered;
+        Future<ModelInventory> listing = known != null
+                ? list(known).recover(failure -> isMissingListing(failure) ? detect(0) : Future.failedFuture(failure))
+                : detect(0);
+        listing.onComplete(result -> {
+            synchronized (this) {
+                refreshing = null;
+            }
+            if (result.succeeded()) {
+                publish(result.result());
+            } else {
+                if (isUnreachable(result.cause())) {
+                    remembered = null; // whatever answers next may be another server, or another version
+                }
+                report(result.cause());
+            }
+            done.handle(result);
+        });
+        return done.future();
+    }
+
+    /** A refresh that looks for the richest listing again first, as after a server upgrade. */
+    public Future<ModelInventory> rediscover() {
+        remembered = null;
+        return refresh();
+    }
+
+    /**
+     * For a request naming a model the last listing did not have: a fresh listing, unless one was
+     * started less than {@code discovery-min-interval} ago (then empty), so that clients asking for
+     * a model that does not exist cannot turn every request into a listing.
+     */
+    public Optional<Future<ModelInventory>> refreshIfDue() {
+        if (System.nanoTime() - lastStartedNanos < minIntervalNanos) {
+            synchronized (this) {
+                return Optional.ofNullable(refreshing);
+            }
+        }
+        return Optional.of(refresh());
+    }
+
+    /** Takes in what the sidecar itself changed (a load, an unload), without waiting for the next listing. */
+    public synchronized void update(DiscoveredModel changed) {
+        if (inventory.known()) {
+            inventory = inventory.with(changed);
+        }
+    }
+
+    /** Tries the listings from {@code from} on, richest first; one the server does not have is skipped. */
+    private Future<ModelInventory> detect(int from) {
+        DiscoveryApi api = DiscoveryApi.values()[from];
+        return list(api).recover(failure -> isMissingListing(failure) && from + 1 < DiscoveryApi.values().length
+                ? detect(from + 1)
+                : Future.failedFuture(failure));
+    }
+
+    private Future<ModelInventory> list(DiscoveryApi api) {
+        return rest.list(api).compose(root -> {
+            try {
+                return Future.succeededFuture(ModelInventory.of(api, clock.instant(), ModelListingParser.parse(api, root)));
+            } catch (ModelListingParser.UnexpectedListing notThisListing) {
+                return Future.failedFuture(notThisListing);
+            }
+        });
+    }
+
+    /** The server answered, but not with this listing: it is an older LM Studio or not LM Studio at all. */
+    private static boolean isMissingListing(Throwable failure) {
+        if (failure instanceof ModelListingParser.UnexpectedListing) {
+            return true;
+        }
+        if (!(failure instanceof UpstreamFailureException known)) {
+            return false;
+        }
+        UpstreamFailure f = known.failure();
+        int status = f.upstreamStatus();
+        return f.kind() == UpstreamFailure.Kind.UNKNOWN_ENDPOINT || status == 404 || status == 405 || status == 501;
+    }
+
+    private static boolean isUnreachable(Throwable failure) {
+        return failure instanceof UpstreamFailureException known && known.failure().kind() == UpstreamFailure.Kind.UNREACHABLE;
+    }
+
+    private void publish(ModelInventory fresh) {
+        synchronized (this) {
+            inventory = fresh;
+        }
+        DiscoveryApi before = remembered;
+        remembered = fresh.api();
+        if (before != fresh.api() || lastProblem != null) {
+            long loaded = fresh.models().stream().filter(DiscoveredModel::loaded).count();
+            LOG.infof("LM Studio at %s lists %d models (%d loaded) through %s", rest.backend().openAiBase(),
+                    fresh.models().size(), loaded, fresh.api().path());
+        }
+        lastProblem = null;
+        for (Consumer<ModelInventory> listener : listeners) {
+            try {
+                listener.accept(fresh);
+            } catch (RuntimeException bug) {
+                LOG.errorf(bug, "a model inventory listener failed");
+            }
+        }
+    }
+
+    private void report(Throwable failure) {
+        String problem = String.valueOf(failure.getMessage());
+        if (!problem.equals(lastProblem)) {
+            LOG.warnf("Cannot list LM Studio's models at %s: %s (the last listing stays in use; next try in %d ms)",
+                    rest.backend().openAiBase(), problem, intervalMillis);
+            lastProblem = problem;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.lmstudiosidecar.models;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the server had at one listing: immutable, replaced whole by the next listing (or by a load
+ * or unload the sidecar made itself), so readers on any thread see one consistent picture.
+ *
+ * @param api       the listing it came from; null before any listing succeeded
+ * @param listedAt  when; null before any listing succeeded
+ */
+public record ModelInventory(DiscoveryApi api, Instant listedAt, Map<String, DiscoveredModel> byKey) {
+
+    private static final ModelInventory NONE = new ModelInventory(null, null, Map.of());
+
+    public ModelInventory {
+        byKey = Collections.unmodifiableMap(new LinkedHashMap<>(byKey));
+    }
+
+    /** Before the first successful listing: nothing is known, so nothing may be ruled out. */
+    public static ModelInventory unknown() {
+        return NONE;
+    }
+
+    public static ModelInventory of(DiscoveryApi api, Instant listedAt, List<DiscoveredModel> models) {
+        Map<String, DiscoveredModel> byKey = new LinkedHashMap<>();
+        models.forEach(model -> byKey.putIfAbsent(model.key(), model));
+        return new ModelInventory(api, listedAt, byKey);
+    }
+
+    /** Whether a listing ever succeeded. */
+    public boolean known() {
+        return api != null;
+    }
+
+    public Collection<DiscoveredModel> models() {
+        return byKey.values();
+    }
+
+    /** By model key, or by the id of one of its loaded instances ({@code key:2}), as LM Studio accepts both. */
+    public Optional<DiscoveredModel> find(String keyOrInstance) {
+        DiscoveredModel byName = byKey.get(keyOrInstance);
+        if (byName != null) {
+            return Optional.of(byName);
+        }
+        return byKey.values().stream()
+                .filter(model -> model.instances().stream().anyMatch(instance -> instance.id().equals(keyOrInstance)))
+                .findFirst();
+    }
+
+    /**
+     * Whether {@code model} may be asked for: listed, or nothing is known. A generic server's listing
+     * names what it serves; LM Studio's names what is downloaded.
+     */
+    public boolean mayServe(String model) {
+        return !known() || find(model).isPresent();
+    }
+
+    /** The same inventory with {@code model} in place of the entry of the same key. */
+    public ModelInventory with(DiscoveredModel model) {
+        Map<String, DiscoveredModel> changed = new LinkedHashMap<>(byKey);
+        changed.put(model.key(), model);
+        return new ModelInventory(api, listedAt, changed);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.lmstudiosidecar.models;
+
+import dev.lmstudiosidecar.config.ByteSize;
+import dev.lmstudiosidecar.config.LMStudioConfig;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Works out {@link ResourceMetrics} from the latest listing and the configured memory budget.
+ * LM Studio does not report the host's free memory, so the budget is what the operator gives it.
+ */
+@Singleton
+public class ResourceMonitor {
+
+    private static final double GIB = 1L << 30;
+    private static final double MIB = 1L << 20;
+    private static final Path PROC_STATUS = Path.of("/proc/self/status");
+
+    private final ModelDirectory directory;
+    private final Double budgetGB;
+
+    ResourceMonitor(ModelDirectory directory, LMStudioConfig config) {
+        this.directory = directory;
+        this.budgetGB = config.memoryBudget().map(ByteSize::bytes).map(bytes -> bytes / GIB).orElse(null);
+    }
+
+    public ResourceMetrics current() {
+        double held = 0;
+        int models = 0;
+        int instances = 0;
+        for (ModelInfo model : directory.models()) {
+            if (model.loaded()) {
+                held += model.memoryHeldGB();
+                models++;
+                instances += Math.max(1, model.discovered().instances().size());
+            }
+        }
+        Runtime runtime = Runtime.getRuntime();
+        return new ResourceMetrics(budgetGB, held, budgetGB == null ? null : Math.max(0, budgetGB - held), models, instances,
+                (runtime.totalMemory() - runtime.freeMemory()) / MIB, runtime.maxMemory() / MIB, residentMB());
+    }
+
+    /** VmRSS from /proc (Linux, the sidecar's home); null elsewhere. */
+    private static Double residentMB() {
+        try {
+            for (String line : Files.readAllLines(PROC_STATUS)) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException notLinux) {
+            // fall through: not known here
+        }
+        return null;
+    }
+}

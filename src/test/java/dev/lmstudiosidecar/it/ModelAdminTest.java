@@ -1,0 +1,111 @@
+package dev.lmstudiosidecar.it;
+
+import static io.restassured.RestAssured.given;
+import static io.restassured.RestAssured.when;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lmstudiosidecar.testsupport.ChatRequests;
+import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
+import dev.lmstudiosidecar.testsupport.EmulatorResource;
+import dev.lmstudiosidecar.testsupport.Eventually;
+import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.Shape;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** POST /admin/models/{model}/load|unload through LM Studio's REST API, and when the sidecar refuses them. */
+@QuarkusTest
+@WithTestResource(EmulatorResource.class)
+class ModelAdminTest extends EmulatedLmStudioTest {
+
+    @Test
+    void loadsAModelWithTheContextLengthAskedFor() {
+        when().post("/admin/models/refresh").then().statusCode(200);
+        given().contentType("application/json").body("{\"context_length\": 2048}")
+                .post("/admin/models/phi-3-mini/load").then().statusCode(200)
+                .body("status", equalTo("loaded"))
+                .body("model.id", equalTo("phi-3-mini"))
+                .body("model.state", equalTo("loaded"))
+                .body("model.instances.contextLength", contains(2048));
+        assertEquals(List.of("phi-3-mini"), emulator.loadedInstances("phi-3-mini"));
+        assertTrue(emulator.lastRequest("/api/v1/models/load").bodyAsString().contains("\"context_length\":2048"));
+    }
+
+    @Test
+    void loadingALoadedModelWithoutAContextLengthLoadsNoSecondCopy() {
+        when().post("/admin/models/qwen2.5-7b-instruct/load").then().statusCode(200).body("model.state", equalTo("loaded"));
+        assertEquals(0, emulator.loadCount("qwen2.5-7b-instruct"));
+    }
+
+    @Test
+    void unloadsEveryInstanceOfAModel() {
+        when().post("/admin/models/qwen2.5-7b-instruct/unload").then().statusCode(200)
+                .body("status", equalTo("unloaded"))
+                .body("instances", contains("qwen2.5-7b-instruct"));
+        assertEquals(List.of(), emulator.loadedInstances("qwen2.5-7b-instruct"));
+        when().get("/admin/models").then().body("data.find { it.id == 'qwen2.5-7b-instruct' }.state", equalTo("not-loaded"));
+    }
+
+    @Test
+    void anUnknownModelIs404() {
+        when().post("/admin/models/no-such-model/load").then().statusCode(404)
+                .body("error.code", equalTo("model_not_found"))
+                .body("error.message", containsString("lms get no-such-model"));
+        when().post("/admin/models/no-such-model/unload").then().statusCode(404);
+    }
+
+    @Test
+    void unloadingAModelThatIsNotLoadedIs409() {
+        when().post("/admin/models/phi-3-mini/unload").then().statusCode(409).body("error.code", equalTo("model_not_loaded"));
+    }
+
+    @Test
+    void aServerWithoutTheLoadApiIs501WithWhatToDoInstead() {
+        emulator.shape(Shape.LMSTUDIO_0_3);
+        when().post("/admin/models/phi-3-mini/load").then().statusCode(501)
+                .body("error.code", equalTo("load_api_unavailable"))
+                .body("error.message", containsString("lms load"));
+        when().post("/admin/models/qwen2.5-7b-instruct/unload").then().statusCode(501);
+        assertEquals(0, emulator.requestCount("/api/v1/models/load"));
+    }
+
+    @Test
+    void aBadLoadBodyIs400() {
+        given().contentType("application/json").body("{\"context_length\": -5}")
+                .post("/admin/models/phi-3-mini/load").then().statusCode(400).body("error.param", equalTo("context_length"));
+        given().contentType("application/json").body("[1,2")
+                .post("/admin/models/phi-3-mini/load").then().statusCode(400).body("error.code", equalTo("invalid_json"));
+        assertEquals(0, emulator.loadCount("phi-3-mini"));
+    }
+
+    @Test
+    void aModelKeyWithASlashIsOneModel() {
+        emulator.addModel("qwen/qwen3-4b", "llm", 2_500_000_000L, "4B", "Q4_K_M", 32768, false);
+        when().post("/admin/models/qwen/qwen3-4b/load").then().statusCode(200).body("model.id", equalTo("qwen/qwen3-4b"));
+        assertEquals(List.of("qwen/qwen3-4b"), emulator.loadedInstances("qwen/qwen3-4b"));
+    }
+
+    @Test
+    void unloadIsRefusedWith409WhileARequestIsInFlight() {
+        emulator.tokensPerResponse(20);
+        emulator.tokenDelay(Duration.ofMillis(50));
+        CompletableFuture<String> stream = CompletableFuture.supplyAsync(
+                () -> ChatRequests.post("qwen2.5-7b-instruct", true).statusCode(200).extract().asString());
+        Eventually.await("the stream to reach LM Studio", Duration.ofSeconds(5), () -> emulator.activeGenerations() == 1);
+        when().post("/admin/models/qwen2.5-7b-instruct/unload").then().statusCode(409)
+                .body("error.code", equalTo("model_in_use"))
+                .body("error.message", containsString("1 request(s) in flight"));
+        assertEquals(List.of("qwen2.5-7b-instruct"), emulator.loadedInstances("qwen2.5-7b-instruct"));
+        assertTrue(stream.join().strip().endsWith("data: [DONE]"));
+        Eventually.await("the stream's hold on the model to end", Duration.ofSeconds(5),
+                () -> when().post("/admin/models/qwen2.5-7b-instruct/unload").statusCode() == 200);
+        assertEquals(List.of(), emulator.loadedInstances("qwen2.5-7b-instruct"));
+    }
+}

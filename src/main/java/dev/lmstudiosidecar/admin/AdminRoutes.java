@@ -74,6 +74,20 @@ public class AdminRoutes {
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/load").handler(this::load);
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/unload").handler(this::unload);
         router.get("/admin/resources").handler(routing -> send(routing, 200, render.resources(resources.current())));
+        router.route("/admin/*").handler(this::wrongMethodOrPath);
+    }
+
+    /** Reached by what no admin route took: a known path with another method is a 405 that says which one it takes. */
+    private void wrongMethodOrPath(RoutingContext routing) {
+        String path = routing.normalizedPath();
+        String allowed = path.equals("/admin/models") || path.equals("/admin/resources") ? "GET"
+                : path.equals("/admin/models/refresh") || path.matches("/admin/models/.+/(load|unload)") ? "POST" : null;
+        if (allowed == null) {
+            routing.next(); // the API's own 404
+            return;
+        }
+        error(routing, new ApiError(405, ApiError.INVALID_REQUEST, "method_not_allowed", null,
+                routing.request().method().name() + " is not allowed on " + path + "; use " + allowed + ".", Map.of("Allow", allowed)));
     }
 
     private void authorize(RoutingContext routing) {

@@ -62,7 +62,8 @@ public record ApiError(int status, String type, String code, String param, Strin
 
     public static ApiError noSuchRoute(String path) {
         return new ApiError(404, INVALID_REQUEST, "unknown_endpoint", null,
-                "The sidecar serves the OpenAI API under /v1 (e.g. POST /v1/chat/completions); " + path + " is not part of it.", Map.of());
+                "The sidecar serves the OpenAI API under /v1 (e.g. POST /v1/chat/completions) and its admin API under /admin"
+                        + " (e.g. GET /admin/models); " + path + " is not part of either.", Map.of());
     }
 
     public static ApiError upstream(int status, String type, String code, String param, String message) {

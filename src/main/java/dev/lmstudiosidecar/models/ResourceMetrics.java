@@ -19,9 +19,4 @@ public record ResourceMetrics(
         double sidecarHeapUsedMB,
         double sidecarHeapMaxMB,
         Double sidecarRssMB) {
-
-    /** Whether a model that needs {@code gb} fits in what is left; true when nothing is known. */
-    public boolean fits(double gb) {
-        return availableMemoryGB == null || gb <= availableMemoryGB;
-    }
 }

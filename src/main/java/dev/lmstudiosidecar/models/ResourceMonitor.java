@@ -38,8 +38,21 @@ public class ResourceMonitor {
             }
         }
         Runtime runtime = Runtime.getRuntime();
-        return new ResourceMetrics(budgetGB, held, budgetGB == null ? null : Math.max(0, budgetGB - held), models, instances,
+        return new ResourceMetrics(budgetGB, held, available(held), models, instances,
                 (runtime.totalMemory() - runtime.freeMemory()) / MIB, runtime.maxMemory() / MIB, residentMB());
+    }
+
+    /** Whether a model that needs {@code gb} fits in the memory left; true without a budget. */
+    public boolean fits(double gb) {
+        if (budgetGB == null) {
+            return true;
+        }
+        double held = directory.models().stream().filter(ModelInfo::loaded).mapToDouble(ModelInfo::memoryHeldGB).sum();
+        return gb <= available(held);
+    }
+
+    private Double available(double held) {
+        return budgetGB == null ? null : Math.max(0, budgetGB - held);
     }
 
     /** VmRSS from /proc (Linux, the sidecar's home); null elsewhere. */

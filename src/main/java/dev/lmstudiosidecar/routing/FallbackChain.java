@@ -6,7 +6,6 @@ import dev.lmstudiosidecar.models.DiscoveredModel;
 import dev.lmstudiosidecar.models.ModelDirectory;
 import dev.lmstudiosidecar.models.ModelDiscovery;
 import dev.lmstudiosidecar.models.ModelInventory;
-import dev.lmstudiosidecar.models.ResourceMetrics;
 import dev.lmstudiosidecar.models.ResourceMonitor;
 import dev.lmstudiosidecar.models.TaskType;
 import dev.lmstudiosidecar.provider.Backend;
@@ -97,10 +96,9 @@ public class FallbackChain {
      */
     private Predicate<String> usable(CapabilityCatalog catalog) {
         ModelInventory inventory = discovery.inventory();
-        ResourceMetrics memory = resources.current();
         return name -> inventory.mayServe(name)
                 && (inventory.find(name).map(DiscoveredModel::loaded).orElse(false)
-                || catalog.find(name).map(entry -> memory.fits(entry.minMemoryGB())).orElse(true));
+                || catalog.find(name).map(entry -> resources.fits(entry.minMemoryGB())).orElse(true));
     }
 
     private Optional<Candidate> preferredCloud(boolean canFallBack, Optional<TaskType> task,

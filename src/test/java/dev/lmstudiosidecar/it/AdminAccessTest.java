@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(EmulatorResource.class)
 class AdminAccessTest extends EmulatedLmStudioTest {
 
-    private static final String TOKEN = "s3cret-admin-token";
+    static final String TOKEN = "s3cret-admin-token";
     private static final double GIB = 1L << 30;
 
     public static class TokenAndBudget implements QuarkusTestProfile {

@@ -86,6 +86,17 @@ class ModelAdminTest extends EmulatedLmStudioTest {
     }
 
     @Test
+    void aWrongMethodOrAnUnknownAdminPathIsAnOpenAiError() {
+        when().get("/admin/models/phi-3-mini/load").then().statusCode(405)
+                .header("Allow", "POST")
+                .body("error.code", equalTo("method_not_allowed"))
+                .body("error.message", equalTo("GET is not allowed on /admin/models/phi-3-mini/load; use POST."));
+        when().delete("/admin/models").then().statusCode(405).header("Allow", "GET");
+        when().get("/admin/nothing-here").then().statusCode(404).body("error.code", equalTo("unknown_endpoint"));
+        assertEquals(0, emulator.loadCount("phi-3-mini"));
+    }
+
+    @Test
     void aModelKeyWithASlashIsOneModel() {
         emulator.addModel("qwen/qwen3-4b", "llm", 2_500_000_000L, "4B", "Q4_K_M", 32768, false);
         when().post("/admin/models/qwen/qwen3-4b/load").then().statusCode(200).body("model.id", equalTo("qwen/qwen3-4b"));

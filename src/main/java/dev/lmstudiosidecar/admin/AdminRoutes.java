@@ -13,8 +13,10 @@ import dev.lmstudiosidecar.models.ModelDiscovery;
 import dev.lmstudiosidecar.models.ModelLoader;
 import dev.lmstudiosidecar.models.ResourceMonitor;
 import dev.lmstudiosidecar.provider.UpstreamFailureException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -25,6 +27,7 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,8 +51,10 @@ public class AdminRoutes {
     private final AdminAuth auth;
     private final AdminJson render;
     private final ObjectMapper json;
+    private final Vertx vertx;
+    private final long bodyTimeoutMillis;
 
-    AdminRoutes(ModelDirectory directory, ModelDiscovery discovery, ModelLoader loader, ResourceMonitor resources,
+    AdminRoutes(Vertx vertx, ModelDirectory directory, ModelDiscovery discovery, ModelLoader loader, ResourceMonitor resources,
                 LMStudioConfig lmstudio, SidecarConfig sidecar, ObjectMapper json) {
         this.directory = directory;
         this.discovery = discovery;
@@ -59,22 +64,34 @@ public class AdminRoutes {
         this.auth = new AdminAuth(sidecar.adminToken());
         this.render = new AdminJson(json);
         this.json = json;
+        this.vertx = vertx;
+        this.bodyTimeoutMillis = lmstudio.discoveryTimeout().toMillis();
     }
 
     void register(@Observes Router router) {
         router.route("/admin/*").order(-10).handler(this::authorize);
         router.get("/admin/models").handler(routing -> send(routing, 200, render.models(discovery.inventory(), directory.models())));
-        router.post("/admin/models/refresh").handler(routing -> discovery.rediscover().onComplete(listed -> {
-            if (listed.succeeded()) {
-                send(routing, 200, render.models(listed.result(), directory.models()));
-            } else {
-                fail(routing, listed.cause());
-            }
-        }));
+        router.post("/admin/models/refresh").handler(routing -> answer(routing, discovery.rediscover(),
+                listed -> render.models(listed, directory.models())));
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/load").handler(this::load);
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/unload").handler(this::unload);
         router.get("/admin/resources").handler(routing -> send(routing, 200, render.resources(resources.current())));
         router.route("/admin/*").handler(this::wrongMethodOrPath);
+    }
+
+    /**
+     * Answers {@code routing} with what {@code outcome} gives, on the request's own event loop: a
+     * shared load or listing completes on the loop of whoever started it.
+     */
+    private <T> void answer(RoutingContext routing, Future<T> outcome, Function<T, ObjectNode> body) {
+        Context context = Vertx.currentContext();
+        outcome.onComplete(result -> context.runOnContext(v -> {
+            if (result.succeeded()) {
+                send(routing, 200, body.apply(result.result()));
+            } else {
+                fail(routing, result.cause());
+            }
+        }));
     }
 
     /** Reached by what no admin route took: a known path with another method is a 405 that says which one it takes. */
@@ -96,27 +113,19 @@ public class AdminRoutes {
 
     private void load(RoutingContext routing) {
         String model = routing.pathParam("model");
-        readBody(routing).compose(body -> loader.load(model, contextLength(body))).onComplete(loaded -> {
-            if (loaded.succeeded()) {
-                ObjectNode answer = json.createObjectNode().put("status", "loaded");
-                answer.set("model", directory.model(loaded.result().key()).map(render::model).orElse(null));
-                send(routing, 200, answer);
-            } else {
-                fail(routing, loaded.cause());
-            }
+        answer(routing, readBody(routing).compose(body -> loader.load(model, contextLength(body))), loaded -> {
+            ObjectNode answer = json.createObjectNode().put("status", "loaded");
+            answer.set("model", directory.model(loaded.key()).map(render::model).orElse(null));
+            return answer;
         });
     }
 
     private void unload(RoutingContext routing) {
         String model = routing.pathParam("model");
-        loader.unload(model).onComplete(unloaded -> {
-            if (unloaded.succeeded()) {
-                ObjectNode answer = json.createObjectNode().put("status", "unloaded").put("model", model);
-                unloaded.result().forEach(answer.putArray("instances")::add);
-                send(routing, 200, answer);
-            } else {
-                fail(routing, unloaded.cause());
-            }
+        answer(routing, loader.unload(model), unloaded -> {
+            ObjectNode answer = json.createObjectNode().put("status", "unloaded").put("model", model);
+            unloaded.forEach(answer.putArray("instances")::add);
+            return answer;
         });
     }
 
@@ -128,6 +137,10 @@ public class AdminRoutes {
         if (request.isEnded()) {
             read.complete(body);
         } else {
+            // A body that trickles in is not waited for longer than a listing would be.
+            long timer = vertx.setTimer(bodyTimeoutMillis, id -> read.tryFail(new AdminRefusal(new ApiError(408, ApiError.INVALID_REQUEST,
+                    "request_timeout", null, "The request body did not arrive within " + bodyTimeoutMillis + " ms.", Map.of()))));
+            read.future().onComplete(done -> vertx.cancelTimer(timer));
             request.handler(chunk -> {
                 if (body.length() + chunk.length() > MAX_BODY_BYTES) {
                     read.tryFail(new AdminRefusal(ApiError.invalidRequest(null, "The body of a load is at most " + MAX_BODY_BYTES
@@ -212,6 +225,9 @@ public class AdminRoutes {
         }
         routing.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json");
         error.headers().forEach(routing.response()::putHeader);
+        if (!routing.request().isEnded()) {
+            routing.response().putHeader("Connection", "close"); // the rest of a refused body is not read
+        }
         routing.response().end(error.toJson());
     }
 }

@@ -128,6 +128,7 @@ final class ProxyExchange {
     private void proceed() {
         Candidate candidate = walk.current();
         boolean local = candidate.local();
+        holdModel(candidate);
         if (local && readyCandidate != candidate && !awaitModel(candidate)) {
             return;
         }
@@ -158,6 +159,10 @@ final class ProxyExchange {
         if (ready == null) {
             readyCandidate = candidate;
             return true;
+        }
+        if (permitHeld) {
+            waiter.cancel(); // a fallback that must wait for a load gives its slot to a request that can run
+            permitHeld = false;
         }
         ready.onComplete(loaded -> eventLoop.runOnContext(v -> guarded(() -> {
             if (finished) {
@@ -204,7 +209,6 @@ final class ProxyExchange {
             act(walk.refusedByBreaker(open, breaker.retryAfterMillis()));
             return;
         }
-        holdModel(current);
         walk.attemptStarted();
         outcomePending = true;
         upstreamComplete = false;
@@ -220,7 +224,11 @@ final class ProxyExchange {
         }));
     }
 
-    /** Holds the local model this attempt is sent to; a cloud attempt holds none. */
+    /**
+     * Holds the local model this candidate names from the moment the request is accepted for it
+     * (waits for a slot or a load included), so that it is not unloaded under the request; a cloud
+     * candidate holds none.
+     */
     private void holdModel(Candidate current) {
         String model = current.local() ? current.model() : null;
         if (modelLease != null && modelLease.model().equals(model)) {

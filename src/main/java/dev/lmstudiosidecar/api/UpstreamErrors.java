@@ -32,9 +32,11 @@ public final class UpstreamErrors {
             case UNREACHABLE -> ApiError.backendUnreachable(where + " is not reachable (" + failure.message() + ")."
                     + (lmstudio ? " Start its server with `lms server start` (or Developer > Start Server in the app),"
                     + " or point the sidecar at it with LMSTUDIO_URL." : " Check cloud.base-url."));
-            case TIMEOUT -> ApiError.upstreamTimeout(where + " timed out: " + failure.message() + " (bound: "
-                    + config.timeout().toMillis() + " ms, lmstudio.timeout). A model that loads on first use can take longer: load it ahead"
-                    + " or raise lmstudio.timeout.");
+            // A model-management timeout names its own bound; an inference one is lmstudio.timeout.
+            case TIMEOUT -> ApiError.upstreamTimeout(failure.message().contains("(lmstudio.")
+                    ? where + " timed out: " + failure.message() + "."
+                    : where + " timed out: " + failure.message() + " (bound: " + config.timeout().toMillis()
+                    + " ms, lmstudio.timeout). A model that loads on first use can take longer: load it ahead or raise lmstudio.timeout.");
             case POOL_EXHAUSTED -> ApiError.queueFull(1, "Every connection to " + where
                     + " is busy and its wait queue is full. Retry shortly, or raise lmstudio.max-concurrent-requests"
                     + " or lmstudio.max-queued-requests.");

@@ -108,6 +108,14 @@ public class ModelDiscovery {
         return done.future();
     }
 
+    /**
+     * A listing that starts now or later: the one under way may have read the server before the
+     * caller's question arose, so the caller then gets the next one.
+     */
+    public synchronized Future<ModelInventory> freshListing() {
+        return refreshing == null ? refresh() : refreshing.transform(previous -> refresh());
+    }
+
     /** A refresh that looks for the richest listing again first, as after a server upgrade. */
     public Future<ModelInventory> rediscover() {
         remembered = null;
@@ -138,9 +146,17 @@ public class ModelDiscovery {
     /** Tries the listings from {@code from} on, richest first; one the server does not have is skipped. */
     private Future<ModelInventory> detect(int from) {
         DiscoveryApi api = DiscoveryApi.values()[from];
-        return list(api).recover(failure -> isMissingListing(failure) && from + 1 < DiscoveryApi.values().length
-                ? detect(from + 1)
-                : Future.failedFuture(failure));
+        return list(api).recover(failure -> {
+            if (isMissingListing(failure) && from + 1 < DiscoveryApi.values().length) {
+                return detect(from + 1);
+            }
+            if (failure instanceof ModelListingParser.UnexpectedListing notAListing) {
+                // Not even the plain OpenAI listing: whatever answers is not a model server the sidecar knows.
+                return Future.failedFuture(new UpstreamFailureException(new UpstreamFailure(UpstreamFailure.Kind.SERVER_ERROR,
+                        rest.backend(), 200, notAListing.getMessage(), null, null)));
+            }
+            return Future.failedFuture(failure);
+        });
     }
 
     private Future<ModelInventory> list(DiscoveryApi api) {

@@ -54,6 +54,14 @@ public record ModelInventory(DiscoveryApi api, Instant listedAt, Map<String, Dis
                 .findFirst();
     }
 
+    /** The key {@code keyOrInstance} names: itself, unless it is the id of an instance of a listed model. */
+    public String keyOf(String keyOrInstance) {
+        if (byKey.containsKey(keyOrInstance)) {
+            return keyOrInstance; // the common case, without the scan of instances
+        }
+        return find(keyOrInstance).map(DiscoveredModel::key).orElse(keyOrInstance);
+    }
+
     /**
      * Whether {@code model} may be asked for: listed, or nothing is known. A generic server's listing
      * names what it serves; LM Studio's names what is downloaded.

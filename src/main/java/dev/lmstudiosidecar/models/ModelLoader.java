@@ -6,6 +6,7 @@ import dev.lmstudiosidecar.models.DiscoveredModel.LoadState;
 import dev.lmstudiosidecar.models.DiscoveredModel.LoadedInstance;
 import dev.lmstudiosidecar.models.ModelActionRefused.Reason;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
+import dev.lmstudiosidecar.provider.UpstreamFailure.Kind;
 import dev.lmstudiosidecar.provider.UpstreamFailureException;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioRestApi;
 import io.vertx.core.Future;
@@ -21,8 +22,10 @@ import org.jboss.logging.Logger;
 /**
  * Loads and unloads models through LM Studio's REST API. Loads are single-flight per model: LM
  * Studio starts a separate copy for each concurrent request for an unloaded model, so every caller
- * that needs the same model shares one load. Each load first takes a fresh listing, so that a stale
- * one never loads a model twice.
+ * that needs the same model shares one load. Each load first takes a listing started after it was
+ * asked for, so that a stale one never loads a model twice; and a load that timed out is taken to
+ * be still under way in LM Studio for one more {@code load-timeout}, so that no second copy is
+ * started behind it.
  */
 @Singleton
 public class ModelLoader {
@@ -34,7 +37,10 @@ public class ModelLoader {
     private final ModelUsage usage;
     private final boolean autoLoad;
     private final Set<String> keptWarm;
+    private final long loadTimeoutNanos;
     private final ConcurrentHashMap<String, Future<DiscoveredModel>> loading = new ConcurrentHashMap<>();
+    /** Models whose load timed out, with the time until which LM Studio may still be loading them. */
+    private final ConcurrentHashMap<String, Long> mayStillBeLoading = new ConcurrentHashMap<>();
 
     ModelLoader(LMStudioRestApi rest, ModelDiscovery discovery, ModelUsage usage, LMStudioConfig config) {
         this.rest = rest;
@@ -42,134 +48,165 @@ public class ModelLoader {
         this.usage = usage;
         this.autoLoad = config.autoLoadModels();
         this.keptWarm = Set.copyOf(config.keepModelsWarm().orElse(List.of()));
+        this.loadTimeoutNanos = config.loadTimeout().toNanos();
     }
 
     /**
      * What a request for {@code model} waits for before it is sent: nothing (null, the common case)
      * when the model is loaded, unknown, or not the sidecar's to load; else its load, shared with
-     * every other request waiting for it. A model the last listing did not have may be new: a
-     * fresh listing is asked for first. The future fails with an {@link UpstreamFailureException}
-     * only when LM Studio failed to load the model; whatever else stands in the way, the request
-     * goes ahead and LM Studio's own answer speaks for it.
+     * every other request waiting for it (and first the unload under way, if any). A model the last
+     * listing did not have may be new: a fresh listing is asked for first. The future fails with an
+     * {@link UpstreamFailureException} only when LM Studio failed to load the model; whatever else
+     * stands in the way, the request goes ahead and LM Studio's own answer speaks for it.
      */
     public Future<Void> beforeRequest(String model) {
         if (model == null || !autoLoad) {
             return null;
         }
         ModelInventory inventory = discovery.inventory();
-        if (inventory.find(model).isPresent()) {
-            return needsLoad(inventory, model) ? loadForRequest(model) : null;
+        String key = inventory.keyOf(model);
+        Future<?> unload = usage.unloadOf(key);
+        if (unload != null) {
+            return unload.transform(unloaded -> {
+                Future<Void> next = beforeRequest(model);
+                return next == null ? Future.succeededFuture() : next;
+            });
         }
-        if (!inventory.known()) {
-            return null; // nothing listed yet: LM Studio answers for itself
+        DiscoveredModel found = inventory.byKey().get(key);
+        if (found != null) {
+            return needsLoad(inventory, found) ? loadForRequest(key) : null;
+        }
+        if (!inventory.known() || !inventory.api().canLoad()) {
+            return null; // nothing this sidecar could load: LM Studio answers for itself
         }
         return discovery.refreshIfDue()
-                .map(fresh -> fresh.<Void>compose(now -> needsLoad(now, model) ? loadForRequest(model) : Future.succeededFuture(),
+                .map(fresh -> fresh.<Void>compose(
+                        now -> now.find(model).filter(listed -> needsLoad(now, listed)).map(listed -> loadForRequest(listed.key()))
+                                .orElse(Future.succeededFuture()),
                         listingFailed -> Future.succeededFuture()))
                 .orElse(null);
     }
 
-    private static boolean needsLoad(ModelInventory inventory, String model) {
-        return inventory.api() != null && inventory.api().canLoad()
-                && inventory.find(model).map(found -> found.state() == LoadState.NOT_LOADED).orElse(false);
+    private static boolean needsLoad(ModelInventory inventory, DiscoveredModel model) {
+        return inventory.api().canLoad() && model.state() == LoadState.NOT_LOADED;
     }
 
-    private Future<Void> loadForRequest(String model) {
-        return load(model, OptionalInt.empty()).<Void>mapEmpty()
+    private Future<Void> loadForRequest(String key) {
+        return load(key, OptionalInt.empty()).<Void>mapEmpty()
                 .recover(failure -> failure instanceof ModelActionRefused ? Future.succeededFuture() : Future.failedFuture(failure));
     }
 
     /**
      * Loads {@code model} unless it is loaded already (with no context length asked for), or joins
-     * the load under way. Fails with {@link ModelActionRefused} (unknown model, no load API) or an
+     * the load under way. A load with a context length asked for comes after the one under way, as
+     * a copy of its own. Fails with {@link ModelActionRefused} (unknown model, no load API) or an
      * {@link UpstreamFailureException} (LM Studio failed, or took longer than {@code load-timeout}).
      */
     public Future<DiscoveredModel> load(String model, OptionalInt contextLength) {
+        String key = discovery.inventory().keyOf(model);
         Promise<DiscoveredModel> mine = Promise.promise();
-        Future<DiscoveredModel> shared = loading.putIfAbsent(model, mine.future());
+        Future<DiscoveredModel> shared = loading.putIfAbsent(key, mine.future());
         if (shared != null) {
-            return shared;
+            return contextLength.isEmpty() ? shared : shared.transform(done -> load(model, contextLength));
         }
-        listingWithLoadApi()
+        listingWithLoadApi(discovery.freshListing())
                 .compose(inventory -> {
                     DiscoveredModel found = listed(inventory, model);
                     if (found.loaded() && contextLength.isEmpty()) {
+                        mayStillBeLoading.remove(found.key());
                         return Future.succeededFuture(found);
                     }
+                    refuseWhileAnEarlierLoadMayRun(found.key());
                     long started = System.nanoTime();
-                    return rest.load(found.key(), contextLength).map(answer -> {
-                        DiscoveredModel loaded = withInstance(found, answer, contextLength);
-                        LOG.infof("Loaded %s on LM Studio in %d ms", found.key(), (System.nanoTime() - started) / 1_000_000);
-                        return loaded;
-                    });
+                    return rest.load(found.key(), contextLength)
+                            .map(answer -> {
+                                LOG.infof("Loaded %s on LM Studio in %d ms", found.key(), (System.nanoTime() - started) / 1_000_000);
+                                return withInstance(found, answer, contextLength);
+                            })
+                            .onFailure(failure -> rememberTimeout(found.key(), failure));
                 })
                 .onSuccess(discovery::update)
                 .onComplete(result -> {
-                    loading.remove(model);
+                    loading.remove(key);
                     mine.handle(result);
                 });
         return mine.future();
     }
 
+    private void rememberTimeout(String key, Throwable failure) {
+        Kind kind = UpstreamFailureException.of(rest.backend(), failure).kind();
+        if (kind == Kind.TIMEOUT || kind == Kind.CONNECTION_LOST) {
+            mayStillBeLoading.put(key, System.nanoTime() + loadTimeoutNanos);
+        }
+    }
+
+    private void refuseWhileAnEarlierLoadMayRun(String key) {
+        Long until = mayStillBeLoading.get(key);
+        if (until == null) {
+            return;
+        }
+        long leftNanos = until - System.nanoTime();
+        if (leftNanos <= 0) {
+            mayStillBeLoading.remove(key, until);
+            return;
+        }
+        throw new UpstreamFailureException(new UpstreamFailure(Kind.TIMEOUT, rest.backend(), 0,
+                "an earlier load of " + key + " timed out and LM Studio may still be loading it; the sidecar starts no second copy"
+                        + " for another " + (leftNanos / 1_000_000_000L + 1) + " s (lmstudio.load-timeout)", null, "model"));
+    }
+
     /**
-     * Unloads every loaded instance of {@code model}. Refused while requests are in flight on it, and
-     * for kept-warm models (the sidecar would load them again within one interval).
+     * Unloads every loaded instance of {@code model}, or only the instance it names ({@code key:2}).
+     * Refused while requests hold the model or a load of it is under way, and for kept-warm models
+     * (the sidecar would load them again within one interval). Requests that arrive while it runs
+     * wait for it, then for a new load.
      *
      * @return the instance ids unloaded
      */
     public Future<List<String>> unload(String model) {
-        if (keptWarm.contains(model)) {
-            return Future.failedFuture(new ModelActionRefused(Reason.KEPT_WARM, model
-                    + " is in lmstudio.keep-models-warm: the sidecar would load it again. Remove it from that list first."));
-        }
-        Future<Void> idle = refuseIfInUse(model);
-        if (idle != null) {
-            return idle.mapEmpty();
-        }
-        return listingWithLoadApi().compose(inventory -> {
+        return listingWithLoadApi(discovery.refresh()).compose(inventory -> {
             DiscoveredModel found = listed(inventory, model);
-            Future<Void> stillIdle = refuseIfInUse(found.key());
-            if (stillIdle != null) {
-                return stillIdle.mapEmpty();
+            String key = found.key();
+            if (keptWarm.contains(key)) {
+                throw new ModelActionRefused(Reason.KEPT_WARM, key
+                        + " is in lmstudio.keep-models-warm: the sidecar would load it again. Remove it from that list first.");
             }
-            if (found.instances().isEmpty()) {
-                return Future.failedFuture(new ModelActionRefused(Reason.NOT_LOADED, found.key() + " is not loaded."));
+            List<String> instances = found.instances().stream().map(LoadedInstance::id)
+                    .filter(id -> model.equals(key) || id.equals(model)).toList();
+            if (instances.isEmpty()) {
+                throw new ModelActionRefused(Reason.NOT_LOADED, model + " is not loaded.");
             }
-            return unloadEach(found, 0, new ArrayList<>());
+            Promise<List<String>> done = Promise.promise();
+            if (loading.containsKey(key) || !usage.tryBeginUnload(key, done.future())) {
+                int requests = usage.inFlight(key);
+                throw new ModelActionRefused(Reason.IN_USE, key + (requests > 0
+                        ? " has " + requests + " request(s) in flight; unloading it would break them."
+                        : " is being loaded or unloaded right now.") + " Try again when they are done.");
+            }
+            unloadEach(found, instances, 0).onComplete(done);
+            return done.future();
         });
     }
 
-    /** A fresh listing; from the richest API again when the remembered one cannot load (the server may have been upgraded). */
-    private Future<ModelInventory> listingWithLoadApi() {
-        return discovery.refresh().compose(inventory -> inventory.api().canLoad() ? Future.succeededFuture(inventory) : discovery.rediscover());
+    private Future<List<String>> unloadEach(DiscoveredModel model, List<String> instances, int index) {
+        if (index == instances.size()) {
+            List<LoadedInstance> left = model.instances().stream().filter(i -> !instances.contains(i.id())).toList();
+            discovery.update(new DiscoveredModel(model.key(), model.type(), left.isEmpty() ? LoadState.NOT_LOADED : LoadState.LOADED,
+                    left, model.sizeBytes(), model.maxContextLength(), model.quantization(), model.paramsString(), model.architecture()));
+            LOG.infof("Unloaded %s from LM Studio", String.join(", ", instances));
+            return Future.succeededFuture(instances);
+        }
+        return rest.unload(instances.get(index)).compose(answer -> unloadEach(model, instances, index + 1));
     }
 
-    private Future<List<String>> unloadEach(DiscoveredModel model, int index, List<String> done) {
-        if (index == model.instances().size()) {
-            discovery.update(new DiscoveredModel(model.key(), model.type(), LoadState.NOT_LOADED, List.of(), model.sizeBytes(),
-                    model.maxContextLength(), model.quantization(), model.paramsString(), model.architecture()));
-            LOG.infof("Unloaded %s from LM Studio (%s)", model.key(), String.join(", ", done));
-            return Future.succeededFuture(done);
-        }
-        String instance = model.instances().get(index).id();
-        return rest.unload(instance).compose(answer -> {
-            done.add(instance);
-            return unloadEach(model, index + 1, done);
-        });
-    }
-
-    private Future<Void> refuseIfInUse(String model) {
-        int requests = usage.inFlight(model);
-        if (requests == 0) {
-            return null;
-        }
-        return Future.failedFuture(new ModelActionRefused(Reason.IN_USE, model + " has " + requests
-                + " request(s) in flight; unloading it would break them. Try again when they are done."));
+    /** {@code listing}; from the richest API again when the remembered one cannot load (the server may have been upgraded). */
+    private Future<ModelInventory> listingWithLoadApi(Future<ModelInventory> listing) {
+        return listing.compose(inventory -> inventory.api().canLoad() ? Future.succeededFuture(inventory) : discovery.rediscover());
     }
 
     /** The model as listed, or why it cannot be loaded or unloaded at all. */
     private DiscoveredModel listed(ModelInventory inventory, String model) {
-        if (inventory.api() == null || !inventory.api().canLoad()) {
+        if (!inventory.api().canLoad()) {
             throw new ModelActionRefused(Reason.NO_LOAD_API, "The server at " + rest.backend().openAiBase()
                     + " has no model load API (/api/v1/models/load needs LM Studio 0.4 or later): load models there with `lms load <model>`,"
                     + " or turn on JIT loading.");
@@ -188,8 +225,16 @@ public class ModelLoader {
                 model.maxContextLength(), model.quantization(), model.paramsString(), model.architecture());
     }
 
-    /** The failure a request is told about when its model could not be loaded. */
+    /**
+     * The failure a request is told about when its model could not be loaded. LM Studio refusing
+     * the load (not enough memory, say) is the model's unavailability, not a fault of the request.
+     */
     public UpstreamFailure asUpstreamFailure(Throwable failure) {
-        return UpstreamFailureException.of(rest.backend(), failure);
+        UpstreamFailure upstream = UpstreamFailureException.of(rest.backend(), failure);
+        if (upstream.kind() == Kind.REJECTED) {
+            return new UpstreamFailure(Kind.MODEL_NOT_LOADED, upstream.backend(), upstream.upstreamStatus(),
+                    "LM Studio refused to load it: " + upstream.message(), upstream.code(), "model");
+        }
+        return upstream;
     }
 }

@@ -1,16 +1,25 @@
 package dev.lmstudiosidecar.models;
 
+import io.vertx.core.Future;
 import jakarta.inject.Singleton;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * Requests in flight per model, so that the sidecar never unloads a model under them. A model's
- * count is removed when it falls to zero: clients naming made-up models cannot grow the table.
+ * Requests in flight per model, so that the sidecar never unloads a model under them, and the
+ * unloads under way, so that a request arriving meanwhile waits for the unload and then for a new
+ * load instead of racing it. A request counts from the moment it is accepted for the model (also
+ * while it waits for a slot or a load), not only while LM Studio works on it.
+ *
+ * <p>One lock guards both tables: "no request holds it" and "an unload begins" must be one step.
+ * A model's count is removed when it falls to zero, so clients naming made-up models cannot grow
+ * the table.
  */
 @Singleton
 public class ModelUsage {
 
-    private final ConcurrentHashMap<String, Integer> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Integer> inFlight = new HashMap<>();
+    private final Map<String, Future<?>> unloading = new HashMap<>();
     private final ModelDiscovery discovery;
 
     ModelUsage(ModelDiscovery discovery) {
@@ -19,13 +28,42 @@ public class ModelUsage {
 
     /** One request on {@code model} (a key, or one of its instances: counted on its key), until {@link Lease#close()}. */
     public Lease acquire(String model) {
-        String key = discovery.inventory().find(model).map(DiscoveredModel::key).orElse(model);
-        inFlight.merge(key, 1, Integer::sum);
+        String key = discovery.inventory().keyOf(model);
+        synchronized (this) {
+            inFlight.merge(key, 1, Integer::sum);
+        }
         return new Lease(key, model);
     }
 
-    public int inFlight(String model) {
-        return inFlight.getOrDefault(model, 0);
+    public synchronized int inFlight(String key) {
+        return inFlight.getOrDefault(key, 0);
+    }
+
+    /**
+     * Marks {@code key} as being unloaded until {@code done} completes, if no request holds it.
+     *
+     * @return false when requests hold it (then nothing is marked)
+     */
+    synchronized boolean tryBeginUnload(String key, Future<?> done) {
+        if (inFlight.getOrDefault(key, 0) > 0 || unloading.containsKey(key)) {
+            return false;
+        }
+        unloading.put(key, done);
+        done.onComplete(finished -> endUnload(key));
+        return true;
+    }
+
+    private synchronized void endUnload(String key) {
+        unloading.remove(key);
+    }
+
+    /** The unload of {@code key} under way, or null. */
+    synchronized Future<?> unloadOf(String key) {
+        return unloading.get(key);
+    }
+
+    private synchronized void release(String key) {
+        inFlight.computeIfPresent(key, (name, count) -> count > 1 ? count - 1 : null);
     }
 
     /** One request's hold on a model. Closing it twice counts once. */
@@ -46,11 +84,10 @@ public class ModelUsage {
 
         @Override
         public void close() {
-            if (closed) {
-                return;
+            if (!closed) {
+                closed = true;
+                release(key);
             }
-            closed = true;
-            inFlight.computeIfPresent(key, (name, count) -> count > 1 ? count - 1 : null);
         }
     }
 }

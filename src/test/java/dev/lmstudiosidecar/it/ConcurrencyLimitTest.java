@@ -1,5 +1,7 @@
 package dev.lmstudiosidecar.it;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -70,9 +73,13 @@ class ConcurrencyLimitTest {
     }
 
     private CompletableFuture<HttpResponse<String>> send(Duration clientTimeout) {
+        return send(STREAM, clientTimeout);
+    }
+
+    private CompletableFuture<HttpResponse<String>> send(String body, Duration clientTimeout) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(chat.toString()))
                 .header("Content-Type", "application/json").timeout(clientTimeout)
-                .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -141,5 +148,21 @@ class ConcurrencyLimitTest {
         assertEquals(200, next.statusCode(), "the slot in the queue was free again: " + next.body());
         assertEquals(200, running.get().statusCode());
         assertEquals(2, emulator.completedGenerations(), "the request that left never reached LM Studio");
+    }
+
+    @Test
+    void aModelIsNotUnloadedUnderARequestThatWaitsForASlot() throws Exception {
+        emulator.addModel("other-7b-instruct", "llm", 4_000_000_000L, "7B", "Q4_K_M", 8192, true);
+        emulator.tokensPerResponse(10);
+        CompletableFuture<HttpResponse<String>> running = send(Duration.ofSeconds(10));
+        awaitGenerating();
+        CompletableFuture<HttpResponse<String>> waiting = send(STREAM.replace("qwen2.5-7b-instruct", "other-7b-instruct"), Duration.ofSeconds(10));
+        awaitQueued(1);
+        given().post("/admin/models/other-7b-instruct/unload").then().statusCode(409).body("error.code", equalTo("model_in_use"));
+        assertEquals(200, running.get().statusCode());
+        HttpResponse<String> answered = waiting.get();
+        assertEquals(200, answered.statusCode());
+        assertEquals("other-7b-instruct", answered.headers().firstValue("X-Sidecar-Model").orElseThrow(), "no fallback was needed");
+        assertEquals(List.of("other-7b-instruct"), emulator.loadedInstances("other-7b-instruct"));
     }
 }

@@ -1,7 +1,9 @@
 package dev.lmstudiosidecar.it;
 
+import static io.restassured.RestAssured.given;
 import static io.restassured.RestAssured.when;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
@@ -39,13 +41,16 @@ class KeepWarmTest extends EmulatedLmStudioTest {
         long tookMillis = (System.nanoTime() - evictedAt) / 1_000_000;
         // One interval (200 ms) plus the listing and the load; far from the 5 s bound.
         assertTrue(tookMillis < 2_000, "reloaded after " + tookMillis + " ms");
-        assertTrue(emulator.loadedInstances("phi-3-mini").size() == 1, "one copy, not one per listing");
+        assertEquals(1, emulator.loadedInstances("phi-3-mini").size(), "one copy, not one per listing");
     }
 
     @Test
     void aKeptModelCannotBeUnloadedThroughTheAdminApi() {
         Eventually.await("phi-3-mini loaded", Duration.ofSeconds(5), () -> emulator.loadedModels().contains("phi-3-mini"));
         when().post("/admin/models/phi-3-mini/unload").then().statusCode(409).body("error.code", equalTo("model_kept_warm"));
-        assertTrue(emulator.loadedModels().contains("phi-3-mini"));
+        given().contentType("application/json").body("{\"context_length\": 2048}").post("/admin/models/phi-3-mini/load")
+                .then().statusCode(200);
+        when().post("/admin/models/phi-3-mini:2/unload").then().statusCode(409).body("error.code", equalTo("model_kept_warm"));
+        assertEquals(2, emulator.loadedInstances("phi-3-mini").size());
     }
 }

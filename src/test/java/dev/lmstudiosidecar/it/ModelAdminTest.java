@@ -54,6 +54,27 @@ class ModelAdminTest extends EmulatedLmStudioTest {
     }
 
     @Test
+    void aLoadWithAContextLengthIsNotSwallowedByALoadUnderWayWithout() {
+        emulator.loadDelay(Duration.ofMillis(300));
+        CompletableFuture<Integer> plain = CompletableFuture.supplyAsync(() -> when().post("/admin/models/phi-3-mini/load").statusCode());
+        Eventually.await("the first load to start", Duration.ofSeconds(5), () -> emulator.loadCount("phi-3-mini") == 1);
+        given().contentType("application/json").body("{\"context_length\": 2048}")
+                .post("/admin/models/phi-3-mini/load").then().statusCode(200)
+                .body("model.instances.contextLength", contains(4096, 2048));
+        assertEquals(200, plain.join());
+        assertEquals(List.of("phi-3-mini", "phi-3-mini:2"), emulator.loadedInstances("phi-3-mini"));
+    }
+
+    @Test
+    void unloadingAnInstanceIdUnloadsOnlyThatInstance() {
+        given().contentType("application/json").body("{\"context_length\": 2048}")
+                .post("/admin/models/qwen2.5-7b-instruct/load").then().statusCode(200);
+        when().post("/admin/models/qwen2.5-7b-instruct:2/unload").then().statusCode(200)
+                .body("instances", contains("qwen2.5-7b-instruct:2"));
+        assertEquals(List.of("qwen2.5-7b-instruct"), emulator.loadedInstances("qwen2.5-7b-instruct"));
+    }
+
+    @Test
     void anUnknownModelIs404() {
         when().post("/admin/models/no-such-model/load").then().statusCode(404)
                 .body("error.code", equalTo("model_not_found"))

@@ -24,20 +24,24 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * LM Studio's own REST API, the control plane: model listings, load and unload. These calls have a
- * small connection pool of their own, so that a listing or a load never waits behind the streams
- * that hold every connection of the inference pool. Answers are read whole (they are small) and
- * checked for LM Studio's error bodies, which can come with a 200.
+ * LM Studio's own REST API, the control plane: model listings, load and unload. These calls have
+ * connection pools of their own, so that they never wait behind the streams that hold every
+ * connection of the inference pool; and loads, which can take minutes, have theirs apart from
+ * listings and unloads, so that a few long loads never hold up discovery. Answers are read whole
+ * (they are small) and checked for LM Studio's error bodies, which can come with a 200.
  */
 @Singleton
 public class LMStudioRestApi {
 
-    /** A listing, a load and an unload at once is the most the sidecar ever runs. */
-    private static final int POOL_SIZE = 3;
+    /** A listing and an unload at once: the most the sidecar runs besides loads. */
+    private static final int CONTROL_POOL_SIZE = 2;
+    /** Loads of different models at once; more wait for a connection, within their load-timeout. */
+    private static final int LOAD_POOL_SIZE = 4;
     private static final int WAIT_QUEUE = 64;
 
     private final Backend backend;
-    private final HttpClient http;
+    private final HttpClient control;
+    private final HttpClient loads;
     private final ObjectMapper json;
     private final LMStudioErrorReader errors;
     private final Duration connectTimeout;
@@ -53,12 +57,14 @@ public class LMStudioRestApi {
         this.callTimeout = config.discoveryTimeout();
         this.loadTimeout = config.loadTimeout();
         this.authorization = config.apiKey().map(key -> "Bearer " + key).orElse(null);
-        this.http = vertx.createHttpClient(new HttpClientOptions()
-                        .setKeepAlive(true)
-                        .setKeepAliveTimeout((int) Math.max(1, config.poolIdleTimeout().toSeconds()))
-                        .setTcpNoDelay(true)
-                        .setSsl(backend.tls()),
-                new PoolOptions().setHttp1MaxSize(POOL_SIZE).setMaxWaitQueueSize(WAIT_QUEUE));
+        HttpClientOptions options = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setKeepAliveTimeout((int) Math.max(1, config.poolIdleTimeout().toSeconds()))
+                .setTcpNoDelay(true)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .setSsl(backend.tls());
+        this.control = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(CONTROL_POOL_SIZE).setMaxWaitQueueSize(WAIT_QUEUE));
+        this.loads = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(LOAD_POOL_SIZE).setMaxWaitQueueSize(WAIT_QUEUE));
     }
 
     public Backend backend() {
@@ -68,30 +74,39 @@ public class LMStudioRestApi {
     /** The listing {@code api} answers, as JSON; fails with an {@link UpstreamFailureException}. */
     public Future<JsonNode> list(DiscoveryApi api) {
         String path = api == DiscoveryApi.OPENAI ? backend.openAiPath("/models") : backend.rootPath(api.path());
-        return call(HttpMethod.GET, path, null, callTimeout);
+        return call(control, HttpMethod.GET, path, null, connectTimeout, callTimeout, "lmstudio.discovery-timeout");
     }
 
     /** Loads one instance of {@code model}; the answer names it ({@code instance_id}). Waits up to {@code load-timeout}. */
     public Future<JsonNode> load(String model, OptionalInt contextLength) {
-        ObjectNode body = json.createObjectNode().put("model", model);
+        // echo_load_config: the answer then says which context length LM Studio chose
+        ObjectNode body = json.createObjectNode().put("model", model).put("echo_load_config", true);
         contextLength.ifPresent(length -> body.put("context_length", length));
-        return call(HttpMethod.POST, backend.rootPath("/api/v1/models/load"), body, loadTimeout);
+        // A load may wait for a pooled connection behind other loads: that wait counts against its bound too.
+        return call(loads, HttpMethod.POST, backend.rootPath("/api/v1/models/load"), body, loadTimeout, loadTimeout,
+                "lmstudio.load-timeout");
     }
 
     public Future<JsonNode> unload(String instanceId) {
         ObjectNode body = json.createObjectNode().put("instance_id", instanceId);
-        return call(HttpMethod.POST, backend.rootPath("/api/v1/models/unload"), body, callTimeout);
+        return call(control, HttpMethod.POST, backend.rootPath("/api/v1/models/unload"), body, connectTimeout, callTimeout,
+                "lmstudio.discovery-timeout");
     }
 
-    private Future<JsonNode> call(HttpMethod method, String path, ObjectNode body, Duration timeout) {
+    /**
+     * @param obtainTimeout bound on getting a connection, pool wait included
+     * @param timeout       bound on the silence after sending: LM Studio sends nothing until a load is done
+     * @param timeoutKey    the setting that gives {@code timeout}, named when it runs out
+     */
+    private Future<JsonNode> call(HttpClient http, HttpMethod method, String path, ObjectNode body, Duration obtainTimeout,
+                                  Duration timeout, String timeoutKey) {
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
                 .setHost(backend.host())
                 .setPort(backend.port())
                 .setSsl(backend.tls())
                 .setURI(path)
-                .setConnectTimeout(connectTimeout.toMillis())
-                // LM Studio sends nothing until a load is done: the idle bound is the bound on the call.
+                .setConnectTimeout(obtainTimeout.toMillis())
                 .setIdleTimeout(timeout.toMillis())
                 .putHeader("Accept", "application/json");
         if (authorization != null) {
@@ -104,8 +119,18 @@ public class LMStudioRestApi {
         return http.request(options)
                 .compose(request -> payload == null ? request.send() : request.send(payload))
                 .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(), bytes.getBytes())))
-                .recover(error -> Future.failedFuture(new UpstreamFailureException(UpstreamFailure.fromTransport(backend, error))))
+                .recover(error -> Future.failedFuture(new UpstreamFailureException(transportFailure(error, timeout, timeoutKey))))
                 .compose(this::read);
+    }
+
+    /** A timeout names its bound and setting: the default words speak of lmstudio.timeout, the inference bound. */
+    private UpstreamFailure transportFailure(Throwable error, Duration timeout, String timeoutKey) {
+        UpstreamFailure failure = UpstreamFailure.fromTransport(backend, error);
+        if (failure.kind() != UpstreamFailure.Kind.TIMEOUT) {
+            return failure;
+        }
+        return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, backend, 0, "no answer within " + timeout.toMillis() + " ms ("
+                + timeoutKey + ")", null, null);
     }
 
     private record Answer(int status, byte[] body) {
@@ -134,6 +159,7 @@ public class LMStudioRestApi {
 
     @PreDestroy
     void close() {
-        http.close();
+        control.close();
+        loads.close();
     }
 }

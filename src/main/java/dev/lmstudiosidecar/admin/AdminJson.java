@@ -11,6 +11,7 @@ import dev.lmstudiosidecar.models.ResourceMetrics;
 import dev.lmstudiosidecar.models.TaskType;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The admin API's answers, built as JSON trees by hand: no reflection, so nothing to register for
@@ -24,10 +25,12 @@ final class AdminJson {
         this.json = json;
     }
 
-    ObjectNode models(ModelInventory inventory, List<ModelInfo> models) {
+    /** @param lastError why the last listing failed: then what follows is the listing before it */
+    ObjectNode models(ModelInventory inventory, Optional<String> lastError, List<ModelInfo> models) {
         ObjectNode root = json.createObjectNode();
         root.put("source", inventory.known() ? inventory.api().path() : null);
         root.put("listedAt", inventory.known() ? inventory.listedAt().toString() : null);
+        root.put("lastError", lastError.orElse(null));
         ArrayNode data = root.putArray("data");
         models.forEach(model -> data.add(model(model)));
         return root;

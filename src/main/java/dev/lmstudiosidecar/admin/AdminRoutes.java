@@ -1,5 +1,6 @@
 package dev.lmstudiosidecar.admin;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,6 +43,7 @@ public class AdminRoutes {
 
     /** A load's body is at most {@code {"context_length": N}}. */
     private static final int MAX_BODY_BYTES = 4096;
+    private static final String LOAD_BODY = "{\"context_length\": 8192}";
 
     private final ModelDirectory directory;
     private final ModelDiscovery discovery;
@@ -70,9 +72,9 @@ public class AdminRoutes {
 
     void register(@Observes Router router) {
         router.route("/admin/*").order(-10).handler(this::authorize);
-        router.get("/admin/models").handler(routing -> send(routing, 200, render.models(discovery.inventory(), directory.models())));
+        router.get("/admin/models").handler(routing -> send(routing, 200, render.models(discovery.inventory(), discovery.lastProblem(), directory.models())));
         router.post("/admin/models/refresh").handler(routing -> answer(routing, discovery.rediscover(),
-                listed -> render.models(listed, directory.models())));
+                listed -> render.models(listed, discovery.lastProblem(), directory.models())));
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/load").handler(this::load);
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/unload").handler(this::unload);
         router.get("/admin/resources").handler(routing -> send(routing, 200, render.resources(resources.current())));
@@ -143,8 +145,8 @@ public class AdminRoutes {
             read.future().onComplete(done -> vertx.cancelTimer(timer));
             request.handler(chunk -> {
                 if (body.length() + chunk.length() > MAX_BODY_BYTES) {
-                    read.tryFail(new AdminRefusal(ApiError.invalidRequest(null, "The body of a load is at most " + MAX_BODY_BYTES
-                            + " bytes: {\"context_length\": N} or nothing.")));
+                    read.tryFail(new AdminRefusal(new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large", null,
+                            "The body of a load is at most " + MAX_BODY_BYTES + " bytes: " + LOAD_BODY + " or nothing.", Map.of())));
                 } else {
                     body.appendBuffer(chunk);
                 }
@@ -155,24 +157,36 @@ public class AdminRoutes {
         }
         return read.future().compose(bytes -> {
             try {
-                JsonNode parsed = bytes.length() == 0 ? json.createObjectNode() : json.readTree(bytes.getBytes());
+                JsonNode parsed = bytes.length() == 0 ? json.createObjectNode()
+                        : json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(bytes.getBytes());
                 if (parsed == null || !parsed.isObject()) {
                     throw new IOException("not a JSON object");
                 }
                 return Future.succeededFuture(parsed);
             } catch (IOException bad) {
-                return Future.failedFuture(new AdminRefusal(ApiError.invalidJson(bad.getMessage())));
+                return Future.failedFuture(new AdminRefusal(new ApiError(400, ApiError.INVALID_REQUEST, "invalid_json", null,
+                        "The body of a load must be a JSON object, " + LOAD_BODY + ", or nothing.", Map.of())));
             }
         });
     }
 
+    /** {@code context_length} (or the seed's {@code contextLength}); any other field is a mistake worth saying. */
     private static OptionalInt contextLength(JsonNode body) {
-        JsonNode value = body.get("context_length");
+        JsonNode value = null;
+        for (var fields = body.fields(); fields.hasNext(); ) {
+            var field = fields.next();
+            if (!field.getKey().equals("context_length") && !field.getKey().equals("contextLength")) {
+                throw new AdminRefusal(ApiError.invalidRequest(field.getKey(), "Unknown field '" + field.getKey()
+                        + "' in the body of a load: it takes " + LOAD_BODY + " or nothing."));
+            }
+            value = field.getValue();
+        }
         if (value == null || value.isNull()) {
             return OptionalInt.empty();
         }
         if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() <= 0) {
-            throw new AdminRefusal(ApiError.invalidRequest("context_length", "'context_length' must be a positive integer, e.g. 8192."));
+            throw new AdminRefusal(ApiError.invalidRequest("context_length",
+                    "'context_length' must be a whole number from 1 to " + Integer.MAX_VALUE + ", e.g. 8192."));
         }
         return OptionalInt.of(value.intValue());
     }

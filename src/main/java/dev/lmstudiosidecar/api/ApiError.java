@@ -35,6 +35,11 @@ public record ApiError(int status, String type, String code, String param, Strin
                         + " bytes). Send a smaller request or raise sidecar.max-request-body.", Map.of());
     }
 
+    public static ApiError bodyTimedOut(long timeoutMillis) {
+        return new ApiError(408, INVALID_REQUEST, "request_timeout", null,
+                "The request body did not arrive whole within " + timeoutMillis + " ms (sidecar.request-body-timeout).", Map.of());
+    }
+
     public static ApiError modelNotFound(String model, String detail) {
         String name = model == null ? "the requested model" : "The model '" + model + "'";
         return new ApiError(404, INVALID_REQUEST, "model_not_found", "model",

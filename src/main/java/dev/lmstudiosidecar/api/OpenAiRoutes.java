@@ -37,6 +37,7 @@ public class OpenAiRoutes {
         this.context = new ProxyContext(vertx, chain, breakers, retries, limiter, loader, usage, new OpenAiRequestParser(),
                 new LMStudioErrorReader(json), new UpstreamErrors(lmstudio), cloud::sanitize,
                 new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), sidecar.maxRequestBody().bytes(),
+                sidecar.requestBodyTimeout().toMillis(),
                 lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis());
     }
 

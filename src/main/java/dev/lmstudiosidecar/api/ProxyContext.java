@@ -30,6 +30,7 @@ record ProxyContext(
         UnaryOperator<UpstreamFailure> sanitizer,
         RequestBodyBudget bodyBudget,
         long maxRequestBodyBytes,
+        long requestBodyTimeoutMillis,
         long timeoutMillis,
         long streamIdleTimeoutMillis) {
 }

@@ -90,8 +90,11 @@ final class ProxyExchange {
             respondError(ApiError.methodNotAllowed(request.method().name()));
             return;
         }
+        long bodyTimer = context.vertx().setTimer(context.requestBodyTimeoutMillis(),
+                id -> respondError(ApiError.bodyTimedOut(context.requestBodyTimeoutMillis())));
         RequestBodyReader.read(request, context.maxRequestBodyBytes(), bodyBudget, context.bodyBudget().capacity())
                 .onComplete(read -> {
+                    context.vertx().cancelTimer(bodyTimer);
                     if (read.succeeded()) {
                         forward(read.result());
                     } else {

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Settings of the sidecar itself, under {@code sidecar.*}. */
@@ -21,6 +22,10 @@ public interface SidecarConfig {
     @WithDefault("8MiB")
     @WithConverter(ByteSizeConverter.class)
     ByteSize maxRequestBody();
+
+    /** A request body not received whole within this is refused with 408: a client that trickles cannot hold a request open. */
+    @WithDefault("30s")
+    Duration requestBodyTimeout();
 
     /** All request bodies held at once; beyond it requests are shed with 429 rather than risk the heap. */
     @WithDefault("16MiB")

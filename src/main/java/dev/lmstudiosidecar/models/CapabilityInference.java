@@ -31,8 +31,8 @@ import java.util.regex.Pattern;
  *                 + 0.5 for the block scales (Q4_K_M 4.5, Q8_0 8.5, IQ2_XS 2.5, MLX 4bit 4.5);
  *                 no number, or no quantization: 4.5 (LM Studio's usual Q4 download)
  * quantization    the listed one, else "unknown"
- * memory (GB)     size_bytes / 1e9 * 1.2, else parameters * bits / 8 / 1e9 * 1.2, else 0;
- *                 one decimal; the 1.2 is KV cache and runtime. minMemoryGB is the same.
+ * memory (GB)     size_bytes * 1.2, else parameters * bits / 8 * 1.2, else 0, in GiB like every GB
+ *                 of the sidecar; one decimal; the 1.2 is KV cache and runtime. minMemoryGB is the same.
  * context         max_context_length, else 4096 (what LM Studio loads with by default)
  * tasks           embedding models: none (they never stand in for chat). LLMs: GENERAL, plus
  *                   name hint (key or architecture, any case)              adds
@@ -63,6 +63,8 @@ public final class CapabilityInference {
     /** Most LM Studio downloads are Q4_K_M; assumed when the quantization says nothing. */
     private static final double DEFAULT_BITS_PER_WEIGHT = 4.5;
     private static final long BILLION = 1_000_000_000L;
+    /** The sidecar's GB is GiB, as its config reads "24GB" and as memory is sold. */
+    private static final double GIB = 1L << 30;
 
     /**
      * A count as its own token of the key: "7b", "1.5b", "135m", "8x7b". The look-behinds keep
@@ -165,7 +167,7 @@ public final class CapabilityInference {
     }
 
     private static double memoryGB(long sizeBytes, long parameters, double bits) {
-        double weightsGB = sizeBytes > 0 ? sizeBytes / 1e9 : parameters * bits / 8 / 1e9;
+        double weightsGB = (sizeBytes > 0 ? sizeBytes : parameters * bits / 8) / GIB;
         return Math.round(weightsGB * MEMORY_OVERHEAD * 10) / 10.0;
     }
 

@@ -26,6 +26,8 @@ public class KeepWarm {
     private final ModelLoader loader;
     /** Models a warning was logged for, so a model that stays missing is reported once. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    /** Kept models this class is loading: a listing that comes in meanwhile still calls them not loaded. */
+    private final Set<String> reloading = ConcurrentHashMap.newKeySet();
 
     KeepWarm(LMStudioConfig config, ModelLoader loader) {
         this.models = config.keepModelsWarm().orElse(List.of());
@@ -51,8 +53,9 @@ public class KeepWarm {
             var listed = inventory.find(model);
             if (listed.isEmpty()) {
                 warnOnce(model, "Kept-warm model " + model + " is not on LM Studio; download it with `lms get " + model + "`.");
-            } else if (listed.get().state() == LoadState.NOT_LOADED) {
+            } else if (listed.get().state() == LoadState.NOT_LOADED && reloading.add(model)) {
                 loader.load(model, OptionalInt.empty()).onComplete(loaded -> {
+                    reloading.remove(model);
                     if (loaded.succeeded()) {
                         warned.remove(model);
                         LOG.infof("Kept-warm model %s was not loaded; loaded it", model);

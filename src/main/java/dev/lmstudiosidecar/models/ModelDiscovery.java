@@ -6,6 +6,7 @@ import dev.lmstudiosidecar.provider.UpstreamFailureException;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioRestApi;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -45,14 +46,21 @@ public class ModelDiscovery {
     private Future<ModelInventory> refreshing;
     /** The last problem logged, so that a server that stays down is reported once, not every interval. */
     private volatile String lastProblem;
+    /** The API of the last inventory published, for the log: a listing through the same API is no news. */
+    private volatile DiscoveryApi lastPublishedApi;
     private long timer = -1;
 
     ModelDiscovery(Vertx vertx, LMStudioRestApi rest, LMStudioConfig config) {
         this.vertx = vertx;
         this.rest = rest;
         this.clock = Clock.systemUTC();
-        this.intervalMillis = Math.max(1, config.healthCheckInterval().toMillis());
+        this.intervalMillis = config.healthCheckInterval().toMillis();
         this.minIntervalNanos = config.discoveryMinInterval().toNanos();
+        if (intervalMillis < 1 || minIntervalNanos < 0) {
+            // A periodic timer of 0 ms would list LM Studio's models in a tight loop.
+            throw new ConfigurationException("lmstudio.health-check-interval must be at least 1ms and lmstudio.discovery-min-interval"
+                    + " at least 0 (given " + config.healthCheckInterval() + " and " + config.discoveryMinInterval() + ")");
+        }
     }
 
     void start(@Observes StartupEvent started) {
@@ -67,6 +75,11 @@ public class ModelDiscovery {
     /** The latest listing; {@link ModelInventory#unknown()} until one succeeded. */
     public ModelInventory inventory() {
         return inventory;
+    }
+
+    /** Why the last listing failed, when it did; empty once one succeeds again. */
+    public Optional<String> lastProblem() {
+        return Optional.ofNullable(lastProblem);
     }
 
     /** The listing the server answers, once found. */
@@ -190,9 +203,9 @@ public class ModelDiscovery {
         synchronized (this) {
             inventory = fresh;
         }
-        DiscoveryApi before = remembered;
         remembered = fresh.api();
-        if (before != fresh.api() || lastProblem != null) {
+        if (lastPublishedApi != fresh.api() || lastProblem != null) {
+            lastPublishedApi = fresh.api();
             long loaded = fresh.models().stream().filter(DiscoveredModel::loaded).count();
             LOG.infof("LM Studio at %s lists %d models (%d loaded) through %s", rest.backend().openAiBase(),
                     fresh.models().size(), loaded, fresh.api().path());
@@ -210,8 +223,8 @@ public class ModelDiscovery {
     private void report(Throwable failure) {
         String problem = String.valueOf(failure.getMessage());
         if (!problem.equals(lastProblem)) {
-            LOG.warnf("Cannot list LM Studio's models at %s: %s (the last listing stays in use; next try in %d ms)",
-                    rest.backend().openAiBase(), problem, intervalMillis);
+            LOG.warnf("Cannot list LM Studio's models at %s: %s (%s; next try in %d ms)", rest.backend().openAiBase(), problem,
+                    inventory.known() ? "the last listing stays in use" : "no listing yet", intervalMillis);
             lastProblem = problem;
         }
     }

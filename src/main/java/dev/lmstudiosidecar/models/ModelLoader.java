@@ -9,6 +9,7 @@ import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.provider.UpstreamFailure.Kind;
 import dev.lmstudiosidecar.provider.UpstreamFailureException;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioRestApi;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import jakarta.inject.Singleton;
@@ -49,6 +50,10 @@ public class ModelLoader {
         this.autoLoad = config.autoLoadModels();
         this.keptWarm = Set.copyOf(config.keepModelsWarm().orElse(List.of()));
         this.loadTimeoutNanos = config.loadTimeout().toNanos();
+        if (loadTimeoutNanos <= 0 || config.discoveryTimeout().isNegative() || config.discoveryTimeout().isZero()) {
+            throw new ConfigurationException("lmstudio.load-timeout and lmstudio.discovery-timeout must be positive (given "
+                    + config.loadTimeout() + " and " + config.discoveryTimeout() + ")");
+        }
     }
 
     /**
@@ -112,7 +117,7 @@ public class ModelLoader {
         listingWithLoadApi(discovery.freshListing())
                 .compose(inventory -> {
                     DiscoveredModel found = listed(inventory, model);
-                    if (found.loaded() && contextLength.isEmpty()) {
+                    if (found.loaded() && (contextLength.isEmpty() || hasInstanceWith(found, contextLength.getAsInt()))) {
                         mayStillBeLoading.remove(found.key());
                         return Future.succeededFuture(found);
                     }
@@ -123,7 +128,10 @@ public class ModelLoader {
                                 LOG.infof("Loaded %s on LM Studio in %d ms", found.key(), (System.nanoTime() - started) / 1_000_000);
                                 return withInstance(found, answer, contextLength);
                             })
-                            .onFailure(failure -> rememberTimeout(found.key(), failure));
+                            .onFailure(failure -> {
+                                LOG.warnf("Loading %s on LM Studio failed: %s", found.key(), failure.getMessage());
+                                rememberTimeout(found.key(), failure);
+                            });
                 })
                 .onSuccess(discovery::update)
                 .onComplete(result -> {
@@ -131,6 +139,10 @@ public class ModelLoader {
                     mine.handle(result);
                 });
         return mine.future();
+    }
+
+    private static boolean hasInstanceWith(DiscoveredModel model, int contextLength) {
+        return model.instances().stream().anyMatch(instance -> instance.contextLength() == contextLength);
     }
 
     private void rememberTimeout(String key, Throwable failure) {
@@ -208,8 +220,8 @@ public class ModelLoader {
     private DiscoveredModel listed(ModelInventory inventory, String model) {
         if (!inventory.api().canLoad()) {
             throw new ModelActionRefused(Reason.NO_LOAD_API, "The server at " + rest.backend().openAiBase()
-                    + " has no model load API (/api/v1/models/load needs LM Studio 0.4 or later): load models there with `lms load <model>`,"
-                    + " or turn on JIT loading.");
+                    + " has no model load API (/api/v1/models/load|unload need LM Studio 0.4 or later): load and unload models there"
+                    + " with `lms load <model>` and `lms unload <model>`, or let JIT loading do it.");
         }
         return inventory.find(model).orElseThrow(() -> new ModelActionRefused(Reason.UNKNOWN_MODEL,
                 "LM Studio at " + rest.backend().openAiBase() + " has no model '" + model + "'. GET /admin/models lists what it has;"

@@ -2,6 +2,7 @@ package dev.lmstudiosidecar.models;
 
 import dev.lmstudiosidecar.config.ByteSize;
 import dev.lmstudiosidecar.config.LMStudioConfig;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +25,11 @@ public class ResourceMonitor {
     ResourceMonitor(ModelDirectory directory, LMStudioConfig config) {
         this.directory = directory;
         this.budgetGB = config.memoryBudget().map(ByteSize::bytes).map(bytes -> bytes / GIB).orElse(null);
+        if (budgetGB != null && budgetGB * GIB < MIB) {
+            // "24" is 24 bytes to the size reader: surely meant as GiB, and a budget no model fits in.
+            throw new ConfigurationException("lmstudio.memory-budget=" + config.memoryBudget().get().bytes()
+                    + " bytes is less than 1 MiB; write it with its unit, e.g. 24GiB");
+        }
     }
 
     public ResourceMetrics current() {

@@ -46,6 +46,8 @@ class AdminAccessTest extends EmulatedLmStudioTest {
     @Test
     void withTheTokenTheAdminApiAnswers() {
         given().header("Authorization", "Bearer " + TOKEN).get("/admin/models").then().statusCode(200);
+        given().header("Authorization", "bearer " + TOKEN).get("/admin/models").then().statusCode(200); // the scheme has no case
+        given().header("Authorization", "Bearer " + TOKEN.toUpperCase()).get("/admin/models").then().statusCode(401); // the token has
     }
 
     @Test

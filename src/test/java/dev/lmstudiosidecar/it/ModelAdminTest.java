@@ -39,6 +39,15 @@ class ModelAdminTest extends EmulatedLmStudioTest {
     }
 
     @Test
+    void theSeedsCamelCaseContextLengthIsAcceptedAndAnInstanceWithItIsReused() {
+        for (int i = 0; i < 2; i++) {
+            given().contentType("application/json").body("{\"contextLength\": 2048}")
+                    .post("/admin/models/phi-3-mini/load").then().statusCode(200).body("model.instances.contextLength", contains(2048));
+        }
+        assertEquals(1, emulator.loadCount("phi-3-mini"));
+    }
+
+    @Test
     void loadingALoadedModelWithoutAContextLengthLoadsNoSecondCopy() {
         when().post("/admin/models/qwen2.5-7b-instruct/load").then().statusCode(200).body("model.state", equalTo("loaded"));
         assertEquals(0, emulator.loadCount("qwen2.5-7b-instruct"));
@@ -102,7 +111,14 @@ class ModelAdminTest extends EmulatedLmStudioTest {
         given().contentType("application/json").body("{\"context_length\": -5}")
                 .post("/admin/models/phi-3-mini/load").then().statusCode(400).body("error.param", equalTo("context_length"));
         given().contentType("application/json").body("[1,2")
+                .post("/admin/models/phi-3-mini/load").then().statusCode(400).body("error.code", equalTo("invalid_json"))
+                .body("error.message", equalTo("The body of a load must be a JSON object, {\"context_length\": 8192}, or nothing."));
+        given().contentType("application/json").body("{\"context_length\": 2048}{\"x\": 1}")
                 .post("/admin/models/phi-3-mini/load").then().statusCode(400).body("error.code", equalTo("invalid_json"));
+        given().contentType("application/json").body("{\"ctx\": 2048}")
+                .post("/admin/models/phi-3-mini/load").then().statusCode(400).body("error.param", equalTo("ctx"));
+        given().contentType("application/json").body("{\"context_length\": \"" + "x".repeat(5000) + "\"}")
+                .post("/admin/models/phi-3-mini/load").then().statusCode(413).body("error.code", equalTo("request_too_large"));
         assertEquals(0, emulator.loadCount("phi-3-mini"));
     }
 

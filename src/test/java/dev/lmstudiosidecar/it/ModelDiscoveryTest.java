@@ -125,6 +125,9 @@ class ModelDiscoveryTest extends EmulatedLmStudioTest {
                 .body("error.message", containsString("lms server start"));
         when().get("/admin/models").then().statusCode(200)
                 .body(model("qwen2.5-7b-instruct") + "state", equalTo("loaded"))
-                .body("listedAt", not(nullValue()));
+                .body("listedAt", not(nullValue()))
+                .body("lastError", containsString("Connection refused"));
+        emulator.refuseConnections(false);
+        refresh().body("lastError", nullValue());
     }
 }

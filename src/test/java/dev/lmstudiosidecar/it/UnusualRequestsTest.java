@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
+import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.Shape;
 import dev.lmstudiosidecar.testsupport.Eventually;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -99,6 +100,7 @@ class UnusualRequestsTest extends EmulatedLmStudioTest {
 
     @Test
     void aClientThatLeavesDuringAJitLoadStopsTheRequestUpstream() throws Exception {
+        emulator.shape(Shape.LMSTUDIO_0_3); // no load API: LM Studio's JIT loads the model, not the sidecar
         emulator.loadDelay(Duration.ofSeconds(3));
         HttpRequest request = HttpRequest.newBuilder(uri("/v1/chat/completions")).timeout(Duration.ofMillis(500))
                 .header("Content-Type", "application/json")
@@ -111,6 +113,19 @@ class UnusualRequestsTest extends EmulatedLmStudioTest {
         Eventually.await("LM Studio sees the request go", Duration.ofSeconds(5),
                 () -> emulator.abortedGenerations() == 1 && emulator.activeGenerations() == 0);
         assertEquals(0, emulator.completedGenerations());
+    }
+
+    @Test
+    void aBodyThatNeverArrivesWholeIs408AndTheConnectionCloses() throws Exception {
+        long started = System.nanoTime();
+        String answer = rawRequest("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100\r\n\r\n{\"model\":");
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(408, status(answer), answer);
+        assertTrue(answer.contains("sidecar.request-body-timeout"), answer);
+        assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+        assertTrue(tookMillis < 4_000, "answered after the 1 s test bound, not never: " + tookMillis + " ms");
+        assertEquals(0, emulator.requestCount("/v1/chat/completions"));
     }
 
     private String rawRequest(String request) throws Exception {

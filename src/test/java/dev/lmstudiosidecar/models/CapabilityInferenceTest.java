@@ -46,10 +46,10 @@ class CapabilityInferenceTest {
         DiscoveredModel phi = new DiscoveredModel("phi-3-mini", LLM, NOT_LOADED, List.of(),
                 2_390_000_000L, 4096, "Q4_K_M", "3.8B", "phi3");
 
-        assertEquals(new ModelCapabilities("phi-3-mini", "lmstudio", 3_800_000_000L, "Q4_K_M", 2.9, 4096,
+        assertEquals(new ModelCapabilities("phi-3-mini", "lmstudio", 3_800_000_000L, "Q4_K_M", 2.7, 4096,
                         EnumSet.of(GENERAL),
                         Map.of(GENERAL, 60, CODING, 45, ANALYSIS, 45, RESEARCH, 45, CREATIVE, 45),
-                        2.9, false,
+                        2.7, false,
                         Map.of(GENERAL, 495),
                         true),
                 infer(phi));
@@ -60,11 +60,11 @@ class CapabilityInferenceTest {
         // The seed's deepseek-coder-34b as LM Studio 0.3 would list it: only the key says its size.
         ModelCapabilities coder = infer(named("deepseek-coder-34b", "Q4_K_M"));
 
-        assertEquals(new ModelCapabilities("deepseek-coder-34b", "lmstudio", 34_000_000_000L, "Q4_K_M", 23.0,
+        assertEquals(new ModelCapabilities("deepseek-coder-34b", "lmstudio", 34_000_000_000L, "Q4_K_M", 21.4,
                         4096,
                         EnumSet.allOf(TaskType.class),
                         Map.of(CODING, 95, ANALYSIS, 95, GENERAL, 85, CREATIVE, 85, RESEARCH, 85),
-                        23.0, true,
+                        21.4, true,
                         Map.of(CODING, 1250, ANALYSIS, 1250, GENERAL, 1250, CREATIVE, 1250, RESEARCH, 1250),
                         true),
                 coder);
@@ -133,7 +133,7 @@ class CapabilityInferenceTest {
         assertEquals(seed.supportedTasks(), inferred.supportedTasks());
         assertEquals(Map.of(GENERAL, 90, ANALYSIS, 90, CREATIVE, 90, RESEARCH, 90, CODING, 75),
                 inferred.performanceScores());
-        assertEquals(47.3, inferred.memoryRequirementGB()); // 70e9 * 4.5 bits / 8 = 39.4 GB, times 1.2
+        assertEquals(44.0, inferred.memoryRequirementGB()); // 70e9 * 4.5 bits / 8 = 36.7 GiB, times 1.2
     }
 
     @Test
@@ -219,16 +219,16 @@ class CapabilityInferenceTest {
     void memoryIsTheFileSizeWithTwentyPercentOverhead() {
         ModelCapabilities qwen = infer(listed("qwen2.5-7b-instruct", 4_683_000_000L, "Q4_K_M", "7B", "qwen2"));
 
-        assertEquals(5.6, qwen.memoryRequirementGB());
-        assertEquals(5.6, qwen.minMemoryGB());
+        assertEquals(5.2, qwen.memoryRequirementGB()); // 4.683e9 bytes = 4.36 GiB, times 1.2
+        assertEquals(5.2, qwen.minMemoryGB());
     }
 
     @Test
     void memoryComesFromParametersAndBitsWithoutAFileSize() {
-        // 8e9 weights * 8.5 bits / 8 = 8.5 GB, times 1.2
-        assertEquals(10.2, infer(named("llama-3.1-8b-instruct", "Q8_0")).memoryRequirementGB());
-        // 8e9 * 16 / 8 = 16 GB, times 1.2
-        assertEquals(19.2, infer(named("llama-3.1-8b-instruct", "F16")).memoryRequirementGB());
+        // 8e9 weights * 8.5 bits / 8 = 7.9 GiB, times 1.2
+        assertEquals(9.5, infer(named("llama-3.1-8b-instruct", "Q8_0")).memoryRequirementGB());
+        // 8e9 * 16 / 8 = 14.9 GiB, times 1.2
+        assertEquals(17.9, infer(named("llama-3.1-8b-instruct", "F16")).memoryRequirementGB());
     }
 
     @Test

@@ -168,7 +168,9 @@ public final class CapabilityFile {
                 return entry;
             }
         }
-        return new ModelCapabilities(name, "lmstudio", 0, "unknown", 0, 4096, Set.of(TaskType.GENERAL),
+        // 0, "unknown" and empty mean "not given": for a model LM Studio lists, the sidecar fills
+        // them from what it infers of that model (CapabilityInference#fillUnknown).
+        return new ModelCapabilities(name, "lmstudio", 0, "unknown", 0, 0, Set.of(TaskType.GENERAL),
                 Map.of(), 0, false, Map.of(), false);
     }
 

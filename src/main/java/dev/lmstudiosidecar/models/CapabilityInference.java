@@ -197,4 +197,32 @@ public final class CapabilityInference {
         }
         return parameters < 60 * BILLION ? 85 : 90;
     }
+
+    /**
+     * {@code entry} (written by the user, perhaps for a whole family) for one model LM Studio
+     * lists: what the entry leaves unknown (0, {@code "unknown"}, no scores, no latencies) is
+     * taken from what is inferred of the model, so that a glob naming only the tasks does not make
+     * the model weigh 0 GB. What the entry gives stays; the result is not marked inferred.
+     */
+    public static ModelCapabilities fillUnknown(ModelCapabilities entry, DiscoveredModel model) {
+        ModelCapabilities guess = infer(model);
+        return new ModelCapabilities(model.key(), entry.provider(),
+                entry.parameterCount() > 0 ? entry.parameterCount() : guess.parameterCount(),
+                "unknown".equals(entry.quantization()) ? guess.quantization() : entry.quantization(),
+                entry.memoryRequirementGB() > 0 ? entry.memoryRequirementGB() : guess.memoryRequirementGB(),
+                entry.maxContextLength() > 0 ? entry.maxContextLength() : guess.maxContextLength(),
+                entry.supportedTasks(),
+                entry.performanceScores().isEmpty() ? guess.performanceScores() : entry.performanceScores(),
+                entry.minMemoryGB() > 0 ? entry.minMemoryGB() : guess.minMemoryGB(),
+                entry.preferredGpu() || guess.preferredGpu(),
+                entry.estimatedLatencyMs().isEmpty() ? guess.estimatedLatencyMs() : entry.estimatedLatencyMs(),
+                false);
+    }
+
+    /** Whether {@link #fillUnknown} would change anything of {@code entry}. */
+    public static boolean hasUnknowns(ModelCapabilities entry) {
+        return entry.parameterCount() == 0 || "unknown".equals(entry.quantization()) || entry.memoryRequirementGB() == 0
+                || entry.maxContextLength() == 0 || entry.performanceScores().isEmpty() || entry.minMemoryGB() == 0
+                || entry.estimatedLatencyMs().isEmpty();
+    }
 }

@@ -23,9 +23,10 @@ public class ModelDirectory {
     private final CapabilityCatalog configured;
     /** Lower-cased names of the entries the user's file gave. */
     private final Set<String> fromFile = new HashSet<>();
-    private volatile Joined joined = new Joined(null, null);
+    private volatile Joined joined = new Joined(null, null, Set.of());
 
-    private record Joined(ModelInventory inventory, CapabilityCatalog catalog) {
+    /** @param filled lower-cased keys of listed models whose file entry was completed by inference */
+    private record Joined(ModelInventory inventory, CapabilityCatalog catalog, Set<String> filled) {
     }
 
     ModelDirectory(ModelDiscovery discovery, LMStudioConfig config) {
@@ -45,38 +46,51 @@ public class ModelDirectory {
         }
     }
 
-    /** The configured catalog plus an inferred entry for each listed model it has none for. */
+    /**
+     * The configured catalog plus, for each listed model, an inferred entry when it has none, or its
+     * file entry completed by inference where the entry leaves figures unknown.
+     */
     public CapabilityCatalog catalog() {
+        return join().catalog();
+    }
+
+    private Joined join() {
         ModelInventory inventory = discovery.inventory();
         Joined current = joined;
         if (current.inventory() == inventory) {
-            return current.catalog();
+            return current;
         }
-        List<ModelCapabilities> inferred = new ArrayList<>();
+        List<ModelCapabilities> added = new ArrayList<>();
+        Set<String> filled = new HashSet<>();
         for (DiscoveredModel model : inventory.models()) {
-            if (configured.find(model.key()).isEmpty()) {
-                inferred.add(CapabilityInference.infer(model));
+            Optional<ModelCapabilities> entry = configured.find(model.key());
+            if (entry.isEmpty()) {
+                added.add(CapabilityInference.infer(model));
+            } else if (isFromFile(entry.get()) && CapabilityInference.hasUnknowns(entry.get())) {
+                added.add(CapabilityInference.fillUnknown(entry.get(), model));
+                filled.add(model.key().toLowerCase(Locale.ROOT));
             }
         }
-        CapabilityCatalog catalog = inferred.isEmpty() ? configured : configured.withEntries(inferred);
-        joined = new Joined(inventory, catalog);
-        return catalog;
+        Joined fresh = new Joined(inventory, added.isEmpty() ? configured : configured.withEntries(added), Set.copyOf(filled));
+        joined = fresh;
+        return fresh;
     }
 
     /** Every listed model, then every concrete catalog entry the server does not have. */
     public List<ModelInfo> models() {
-        ModelInventory inventory = discovery.inventory();
-        CapabilityCatalog catalog = catalog();
+        Joined current = join();
+        ModelInventory inventory = current.inventory();
+        CapabilityCatalog catalog = current.catalog();
         List<ModelInfo> all = new ArrayList<>();
         Set<String> listed = new HashSet<>();
         for (DiscoveredModel model : inventory.models()) {
             ModelCapabilities capabilities = catalog.find(model.key()).orElseGet(() -> CapabilityInference.infer(model));
-            all.add(new ModelInfo(model.key(), capabilities, sourceOf(capabilities), model));
+            all.add(new ModelInfo(model.key(), capabilities, sourceOf(capabilities, current), model));
             listed.add(model.key().toLowerCase(Locale.ROOT));
         }
         for (ModelCapabilities entry : configured.all()) {
             if (!entry.isGlob() && !listed.contains(entry.modelName().toLowerCase(Locale.ROOT))) {
-                all.add(new ModelInfo(entry.modelName(), entry, sourceOf(entry), null));
+                all.add(new ModelInfo(entry.modelName(), entry, sourceOf(entry, current), null));
             }
         }
         return all;
@@ -86,10 +100,15 @@ public class ModelDirectory {
         return models().stream().filter(info -> info.key().equals(key)).findFirst();
     }
 
-    private CapabilitySource sourceOf(ModelCapabilities capabilities) {
+    private boolean isFromFile(ModelCapabilities entry) {
+        return fromFile.contains(entry.modelName().toLowerCase(Locale.ROOT));
+    }
+
+    private CapabilitySource sourceOf(ModelCapabilities capabilities, Joined current) {
         if (capabilities.inferred()) {
             return CapabilitySource.INFERRED;
         }
-        return fromFile.contains(capabilities.modelName().toLowerCase(Locale.ROOT)) ? CapabilitySource.FILE : CapabilitySource.BUILT_IN;
+        boolean file = isFromFile(capabilities) || current.filled().contains(capabilities.modelName().toLowerCase(Locale.ROOT));
+        return file ? CapabilitySource.FILE : CapabilitySource.BUILT_IN;
     }
 }

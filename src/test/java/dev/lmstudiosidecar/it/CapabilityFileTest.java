@@ -40,10 +40,14 @@ class CapabilityFileTest extends EmulatedLmStudioTest {
     }
 
     @Test
-    void aGlobEntryDescribesTheModelsItMatches() {
+    void aGlobEntryDescribesTheModelsItMatchesAndTheListingFillsWhatItLeavesOut() {
         when().post("/admin/models/refresh").then().statusCode(200)
                 .body(model("qwen2.5-7b-instruct") + "capabilitySource", equalTo("file"))
-                .body(model("qwen2.5-7b-instruct") + "capabilities.modelName", equalTo("qwen2.5-*"))
+                .body(model("qwen2.5-7b-instruct") + "capabilities.modelName", equalTo("qwen2.5-7b-instruct"))
+                .body(model("qwen2.5-7b-instruct") + "capabilities.parameterCount", equalTo(7_000_000_000L)) // the file's
+                .body(model("qwen2.5-7b-instruct") + "capabilities.maxContextLength", equalTo(32768)) // the listing's
+                .body(model("qwen2.5-7b-instruct") + "capabilities.quantization", equalTo("Q4_K_M")) // the listing's
+                .body(model("qwen2.5-7b-instruct") + "capabilities.minMemoryGB", equalTo(5.2f)) // from its size
                 .body(model("qwen2.5-7b-instruct") + "capabilities.supportedTasks", containsInAnyOrder("coding", "general"))
                 .body(model("qwen2.5-7b-instruct") + "capabilities.performanceScores.coding", equalTo(88))
                 .body(model("qwen2.5-7b-instruct") + "capabilities.inferred", equalTo(false));

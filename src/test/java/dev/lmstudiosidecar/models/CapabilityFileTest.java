@@ -105,7 +105,7 @@ class CapabilityFileTest {
                 "  my-model:",
                 "    parameter_count: 7000000000");
 
-        assertEquals(List.of(new ModelCapabilities("my-model", "lmstudio", 7_000_000_000L, "unknown", 0, 4096,
+        assertEquals(List.of(new ModelCapabilities("my-model", "lmstudio", 7_000_000_000L, "unknown", 0, 0,
                 Set.of(GENERAL), Map.of(), 0, false, Map.of(), false)), entries);
         assertEquals(ModelCapabilities.DEFAULT_PERFORMANCE, entries.get(0).performanceFor(CODING));
         assertEquals(ModelCapabilities.DEFAULT_LATENCY_MS, entries.get(0).estimatedLatencyFor(CODING));

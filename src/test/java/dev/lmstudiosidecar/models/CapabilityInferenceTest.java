@@ -274,4 +274,25 @@ class CapabilityInferenceTest {
         assertEquals("Q8_0", c.quantization());
         assertEquals(32768, c.maxContextLength());
     }
+
+    @Test
+    void aUserEntryKeepsWhatItGivesAndTakesTheRestFromTheListedModel() {
+        ModelCapabilities written = new ModelCapabilities("qwen2.5-*", "lmstudio", 7_000_000_000L, "unknown", 0, 0,
+                EnumSet.of(CODING), Map.of(CODING, 88), 0, false, Map.of(), false);
+        DiscoveredModel qwen = listed("qwen2.5-7b-instruct", 4_683_000_000L, "Q4_K_M", "7B", "qwen2");
+
+        ModelCapabilities filled = CapabilityInference.fillUnknown(written, qwen);
+
+        assertEquals("qwen2.5-7b-instruct", filled.modelName());
+        assertEquals(EnumSet.of(CODING), filled.supportedTasks()); // given: kept
+        assertEquals(Map.of(CODING, 88), filled.performanceScores()); // given: kept
+        assertEquals(7_000_000_000L, filled.parameterCount());
+        assertEquals("Q4_K_M", filled.quantization()); // unknown: from the listing
+        assertEquals(5.2, filled.minMemoryGB()); // unknown: from the size
+        assertEquals(5.2, filled.memoryRequirementGB());
+        assertEquals(infer(qwen).maxContextLength(), filled.maxContextLength());
+        assertFalse(filled.inferred());
+        assertTrue(CapabilityInference.hasUnknowns(written));
+        assertFalse(CapabilityInference.hasUnknowns(filled));
+    }
 }

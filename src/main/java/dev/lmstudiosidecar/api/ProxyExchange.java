@@ -1,5 +1,6 @@
 package dev.lmstudiosidecar.api;
 
+import dev.lmstudiosidecar.models.ModelUsage;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamCall;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
@@ -9,7 +10,6 @@ import dev.lmstudiosidecar.resilience.FailurePolicy;
 import dev.lmstudiosidecar.routing.Candidate;
 import dev.lmstudiosidecar.routing.ChainWalk;
 import io.netty.buffer.ByteBuf;
-import dev.lmstudiosidecar.models.ModelUsage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

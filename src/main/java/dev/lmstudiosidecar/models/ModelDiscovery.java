@@ -82,11 +82,6 @@ public class ModelDiscovery {
         return Optional.ofNullable(lastProblem);
     }
 
-    /** The listing the server answers, once found. */
-    public Optional<DiscoveryApi> api() {
-        return Optional.ofNullable(remembered);
-    }
-
     /** Called with each new inventory a refresh produces (on an event loop: keep it short). */
     public void onRefresh(Consumer<ModelInventory> listener) {
         listeners.add(listener);

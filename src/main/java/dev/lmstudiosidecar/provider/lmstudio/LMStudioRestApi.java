@@ -29,6 +29,11 @@ import java.util.OptionalInt;
  * connection of the inference pool; and loads, which can take minutes, have theirs apart from
  * listings and unloads, so that a few long loads never hold up discovery. Answers are read whole
  * (they are small) and checked for LM Studio's error bodies, which can come with a 200.
+ *
+ * <p>DESIGN.md names the Quarkus REST Client for these calls. A plain Vert.x client serves them
+ * instead: the sidecar has no JAX-RS stack to share it with (the REST Client would bring one into a
+ * 64 MiB image for four calls), the 200-with-an-error quirk needs the raw status and body anyway, and
+ * these JSON trees are read by hand, so there is nothing to register for native.
  */
 @Singleton
 public class LMStudioRestApi {

@@ -90,7 +90,7 @@ final class ProxyExchange {
             respondError(ApiError.methodNotAllowed(request.method().name()));
             return;
         }
-        long bodyTimer = context.vertx().setTimer(context.requestBodyTimeoutMillis(),
+        long bodyTimer = request.isEnded() ? -1 : context.vertx().setTimer(context.requestBodyTimeoutMillis(),
                 id -> respondError(ApiError.bodyTimedOut(context.requestBodyTimeoutMillis())));
         RequestBodyReader.read(request, context.maxRequestBodyBytes(), bodyBudget, context.bodyBudget().capacity())
                 .onComplete(read -> {

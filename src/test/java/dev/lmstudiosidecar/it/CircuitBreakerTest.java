@@ -16,6 +16,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.net.URL;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +60,16 @@ class CircuitBreakerTest extends EmulatedLmStudioTest {
         assertEquals(callsWhenOpen, emulator.requestCount("/v1/chat/completions"), "an open circuit sends nothing upstream");
         given().when().get(metrics).then().statusCode(200)
                 .body(containsString("sidecar_circuit_breaker_state{backend=\"lmstudio\"} 1.0"));
+
+        // Nor does it wait for a model load first: the attempt after it would fail fast anyway.
+        emulator.addModel("phi-3-mini", "llm", 2_390_000_000L, "3.8B", "Q4_K_M", 4096, false);
+        given().post("/admin/models/refresh").then().statusCode(200);
+        emulator.loadDelay(Duration.ofSeconds(5));
+        long loadStarted = System.nanoTime();
+        ChatRequests.post("phi-3-mini", false).statusCode(503).body("error.message", containsString("circuit breaker is open"));
+        long loadTookMillis = (System.nanoTime() - loadStarted) / 1_000_000;
+        assertTrue(loadTookMillis < 2000, "no wait for a load behind an open circuit: " + loadTookMillis + " ms");
+        assertEquals(0, emulator.loadCount("phi-3-mini"));
     }
 
     private io.restassured.response.ValidatableResponse chat() {

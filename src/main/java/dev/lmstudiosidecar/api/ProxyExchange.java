@@ -90,13 +90,11 @@ final class ProxyExchange {
             respondError(ApiError.methodNotAllowed(request.method().name()));
             return;
         }
-        long bodyTimer = request.isEnded() ? -1 : context.vertx().setTimer(context.requestBodyTimeoutMillis(),
-                id -> respondError(ApiError.bodyTimedOut(context.requestBodyTimeoutMillis())));
-        RequestBodyReader.read(request, context.maxRequestBodyBytes(), bodyBudget, context.bodyBudget().capacity())
+        RequestBodyReader.read(request, context.maxRequestBodyBytes(), bodyBudget, context.bodyBudget().capacity(),
+                        context.vertx(), context.requestBodyTimeoutMillis())
                 .onComplete(read -> {
-                    context.vertx().cancelTimer(bodyTimer);
                     if (read.succeeded()) {
-                        forward(read.result());
+                        guarded(() -> forward(read.result()));
                     } else {
                         respondError(read.cause());
                     }

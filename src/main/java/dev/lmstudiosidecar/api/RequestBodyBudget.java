@@ -25,10 +25,16 @@ final class RequestBodyBudget {
         return new Reservation();
     }
 
+    /** Used on the request's event loop only. */
     final class Reservation implements AutoCloseable {
         private long held;
+        private boolean closed;
 
+        /** False beyond the budget, and after {@link #close()}: a closed share would never be given back. */
         boolean reserve(long bytes) {
+            if (closed) {
+                return false;
+            }
             long now = used.addAndGet(bytes);
             if (now > capacity) {
                 used.addAndGet(-bytes);
@@ -40,6 +46,7 @@ final class RequestBodyBudget {
 
         @Override
         public void close() {
+            closed = true;
             used.addAndGet(-held);
             held = 0;
         }

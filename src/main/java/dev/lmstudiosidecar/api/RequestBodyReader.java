@@ -2,6 +2,7 @@ package dev.lmstudiosidecar.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -18,7 +19,9 @@ final class RequestBodyReader {
     private RequestBodyReader() {
     }
 
-    static Future<Buffer> read(HttpServerRequest request, long limitBytes, RequestBodyBudget.Reservation budget, long budgetCapacity) {
+    /** @param timeoutMillis a body not received whole by then fails the read with 408, and what comes after is dropped */
+    static Future<Buffer> read(HttpServerRequest request, long limitBytes, RequestBodyBudget.Reservation budget, long budgetCapacity,
+                               Vertx vertx, long timeoutMillis) {
         long declared = contentLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
         if (declared > limitBytes) {
             return Future.failedFuture(ApiError.bodyTooLarge(limitBytes).asException());
@@ -48,6 +51,8 @@ final class RequestBodyReader {
         });
         request.exceptionHandler(done::tryFail);
         request.endHandler(end -> done.tryComplete(body));
+        long timer = vertx.setTimer(timeoutMillis, id -> done.tryFail(ApiError.bodyTimedOut(timeoutMillis).asException()));
+        done.future().onComplete(read -> vertx.cancelTimer(timer));
         request.resume();
         return done.future();
     }

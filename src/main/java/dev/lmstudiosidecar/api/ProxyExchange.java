@@ -157,7 +157,7 @@ final class ProxyExchange {
      */
     private boolean awaitModel(Candidate candidate) {
         // With the breaker open the attempt fails fast anyway: waiting for a load first would only delay that.
-        Future<Void> ready = breaker().state() == CircuitBreaker.State.OPEN ? null : context.loader().beforeRequest(candidate.model());
+        Future<Void> ready = breaker().state() == CircuitBreaker.State.OPEN ? null : context.loader().beforeRequest(candidate.model(), () -> !finished);
         if (ready == null) {
             readyCandidate = candidate;
             return true;

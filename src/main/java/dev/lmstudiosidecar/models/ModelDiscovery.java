@@ -13,7 +13,10 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -44,6 +47,15 @@ public class ModelDiscovery {
     private volatile long lastStartedNanos = Long.MIN_VALUE;
     /** The refresh under way, or null; guarded by {@code this}. */
     private Future<ModelInventory> refreshing;
+    /**
+     * What the sidecar itself changed (a load, an unload) and when, by model key; guarded by
+     * {@code this}. A listing that read LM Studio before such a change must not undo it when it
+     * comes in after it: a model shown loaded again after its unload invites the JIT race.
+     */
+    private final Map<String, LocalChange> localChanges = new HashMap<>();
+
+    private record LocalChange(DiscoveredModel model, long atNanos) {
+    }
     /** The last problem logged, so that a server that stays down is reported once, not every interval. */
     private volatile String lastProblem;
     /** The API of the last inventory published, for the log: a listing through the same API is no news. */
@@ -92,7 +104,8 @@ public class ModelDiscovery {
         if (refreshing != null) {
             return refreshing;
         }
-        lastStartedNanos = System.nanoTime();
+        long startedNanos = System.nanoTime();
+        lastStartedNanos = startedNanos;
         Promise<ModelInventory> done = Promise.promise();
         refreshing = done.future();
         DiscoveryApi known = remembered;
@@ -104,14 +117,14 @@ public class ModelDiscovery {
                 refreshing = null;
             }
             if (result.succeeded()) {
-                publish(result.result());
+                done.complete(publish(result.result(), startedNanos));
             } else {
                 if (isUnreachable(result.cause())) {
                     remembered = null; // whatever answers next may be another server, or another version
                 }
                 report(result.cause());
+                done.fail(result.cause());
             }
-            done.handle(result);
         });
         return done.future();
     }
@@ -125,7 +138,10 @@ public class ModelDiscovery {
     }
 
     /** A refresh that looks for the richest listing again first, as after a server upgrade. */
-    public Future<ModelInventory> rediscover() {
+    public synchronized Future<ModelInventory> rediscover() {
+        if (refreshing != null) {
+            return refreshing.transform(previous -> rediscover()); // that one may use the remembered listing
+        }
         remembered = null;
         return refresh();
     }
@@ -149,6 +165,7 @@ public class ModelDiscovery {
         if (inventory.known()) {
             inventory = inventory.with(changed);
         }
+        localChanges.put(changed.key(), new LocalChange(changed, System.nanoTime()));
     }
 
     /** Tries the listings from {@code from} on, richest first; one the server does not have is skipped. */
@@ -194,8 +211,18 @@ public class ModelDiscovery {
         return failure instanceof UpstreamFailureException known && known.failure().kind() == UpstreamFailure.Kind.UNREACHABLE;
     }
 
-    private void publish(ModelInventory fresh) {
+    /** Publishes a listing that started at {@code startedNanos}, with the sidecar's own later changes kept. */
+    private ModelInventory publish(ModelInventory listed, long startedNanos) {
+        ModelInventory fresh = listed;
         synchronized (this) {
+            for (Iterator<LocalChange> changes = localChanges.values().iterator(); changes.hasNext(); ) {
+                LocalChange change = changes.next();
+                if (change.atNanos() - startedNanos < 0) {
+                    changes.remove(); // the listing saw it
+                } else if (fresh.byKey().containsKey(change.model().key())) {
+                    fresh = fresh.with(change.model());
+                }
+            }
             inventory = fresh;
         }
         remembered = fresh.api();
@@ -213,6 +240,7 @@ public class ModelDiscovery {
                 LOG.errorf(bug, "a model inventory listener failed");
             }
         }
+        return fresh;
     }
 
     private void report(Throwable failure) {

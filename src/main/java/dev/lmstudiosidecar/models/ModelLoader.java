@@ -15,18 +15,19 @@ import io.vertx.core.Promise;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
  * Loads and unloads models through LM Studio's REST API. Loads are single-flight per model: LM
  * Studio starts a separate copy for each concurrent request for an unloaded model, so every caller
  * that needs the same model shares one load. Each load first takes a listing started after it was
- * asked for, so that a stale one never loads a model twice; and a load that timed out is taken to
- * be still under way in LM Studio for one more {@code load-timeout}, so that no second copy is
- * started behind it.
+ * asked for, so that a stale one never loads a model twice; failed loads hold the next ones back
+ * ({@link FailedLoads}).
  */
 @Singleton
 public class ModelLoader {
@@ -38,10 +39,8 @@ public class ModelLoader {
     private final ModelUsage usage;
     private final boolean autoLoad;
     private final Set<String> keptWarm;
-    private final long loadTimeoutNanos;
+    private final FailedLoads failed;
     private final ConcurrentHashMap<String, Future<DiscoveredModel>> loading = new ConcurrentHashMap<>();
-    /** Models whose load timed out, with the time until which LM Studio may still be loading them. */
-    private final ConcurrentHashMap<String, Long> mayStillBeLoading = new ConcurrentHashMap<>();
 
     ModelLoader(LMStudioRestApi rest, ModelDiscovery discovery, ModelUsage usage, LMStudioConfig config) {
         this.rest = rest;
@@ -49,8 +48,10 @@ public class ModelLoader {
         this.usage = usage;
         this.autoLoad = config.autoLoadModels();
         this.keptWarm = Set.copyOf(config.keepModelsWarm().orElse(List.of()));
-        this.loadTimeoutNanos = config.loadTimeout().toNanos();
-        if (loadTimeoutNanos <= 0 || config.discoveryTimeout().isNegative() || config.discoveryTimeout().isZero()) {
+        // A refused load is tried again after one listing interval; one that timed out may run on for a whole load-timeout.
+        this.failed = new FailedLoads(config.healthCheckInterval(), config.loadTimeout(), System::nanoTime);
+        if (config.loadTimeout().isNegative() || config.loadTimeout().isZero()
+                || config.discoveryTimeout().isNegative() || config.discoveryTimeout().isZero()) {
             throw new ConfigurationException("lmstudio.load-timeout and lmstudio.discovery-timeout must be positive (given "
                     + config.loadTimeout() + " and " + config.discoveryTimeout() + ")");
         }
@@ -64,7 +65,7 @@ public class ModelLoader {
      * {@link UpstreamFailureException} only when LM Studio failed to load the model; whatever else
      * stands in the way, the request goes ahead and LM Studio's own answer speaks for it.
      */
-    public Future<Void> beforeRequest(String model) {
+    public Future<Void> beforeRequest(String model, BooleanSupplier stillWanted) {
         if (model == null || !autoLoad) {
             return null;
         }
@@ -73,7 +74,8 @@ public class ModelLoader {
         Future<?> unload = usage.unloadOf(key);
         if (unload != null) {
             return unload.transform(unloaded -> {
-                Future<Void> next = beforeRequest(model);
+                // A request whose client left meanwhile must not load back what the operator just unloaded.
+                Future<Void> next = stillWanted.getAsBoolean() ? beforeRequest(model, stillWanted) : null;
                 return next == null ? Future.succeededFuture() : next;
             });
         }
@@ -96,7 +98,12 @@ public class ModelLoader {
         return inventory.api().canLoad() && model.state() == LoadState.NOT_LOADED;
     }
 
+    /** A request's load: held back at once, without a listing, while an earlier load's failure still counts. */
     private Future<Void> loadForRequest(String key) {
+        Optional<UpstreamFailure> heldBack = failed.holdingBack(key);
+        if (heldBack.isPresent()) {
+            return Future.failedFuture(new UpstreamFailureException(heldBack.get()));
+        }
         return load(key, OptionalInt.empty()).<Void>mapEmpty()
                 .recover(failure -> failure instanceof ModelActionRefused ? Future.succeededFuture() : Future.failedFuture(failure));
     }
@@ -109,6 +116,10 @@ public class ModelLoader {
      */
     public Future<DiscoveredModel> load(String model, OptionalInt contextLength) {
         String key = discovery.inventory().keyOf(model);
+        Future<?> unload = usage.unloadOf(key);
+        if (unload != null) {
+            return unload.transform(unloaded -> load(model, contextLength)); // then the model is not loaded: load it
+        }
         Promise<DiscoveredModel> mine = Promise.promise();
         Future<DiscoveredModel> shared = loading.putIfAbsent(key, mine.future());
         if (shared != null) {
@@ -118,19 +129,23 @@ public class ModelLoader {
                 .compose(inventory -> {
                     DiscoveredModel found = listed(inventory, model);
                     if (found.loaded() && (contextLength.isEmpty() || hasInstanceWith(found, contextLength.getAsInt()))) {
-                        mayStillBeLoading.remove(found.key());
+                        failed.clear(found.key());
                         return Future.succeededFuture(found);
                     }
-                    refuseWhileAnEarlierLoadMayRun(found.key());
+                    Optional<UpstreamFailure> mayStillRun = failed.mayStillRun(found.key());
+                    if (mayStillRun.isPresent()) {
+                        throw new UpstreamFailureException(mayStillRun.get());
+                    }
                     long started = System.nanoTime();
                     return rest.load(found.key(), contextLength)
                             .map(answer -> {
                                 LOG.infof("Loaded %s on LM Studio in %d ms", found.key(), (System.nanoTime() - started) / 1_000_000);
+                                failed.clear(found.key());
                                 return withInstance(found, answer, contextLength);
                             })
                             .onFailure(failure -> {
                                 LOG.warnf("Loading %s on LM Studio failed: %s", found.key(), failure.getMessage());
-                                rememberTimeout(found.key(), failure);
+                                failed.record(found.key(), UpstreamFailureException.of(rest.backend(), failure));
                             });
                 })
                 .onSuccess(discovery::update)
@@ -145,28 +160,6 @@ public class ModelLoader {
         return model.instances().stream().anyMatch(instance -> instance.contextLength() == contextLength);
     }
 
-    private void rememberTimeout(String key, Throwable failure) {
-        Kind kind = UpstreamFailureException.of(rest.backend(), failure).kind();
-        if (kind == Kind.TIMEOUT || kind == Kind.CONNECTION_LOST) {
-            mayStillBeLoading.put(key, System.nanoTime() + loadTimeoutNanos);
-        }
-    }
-
-    private void refuseWhileAnEarlierLoadMayRun(String key) {
-        Long until = mayStillBeLoading.get(key);
-        if (until == null) {
-            return;
-        }
-        long leftNanos = until - System.nanoTime();
-        if (leftNanos <= 0) {
-            mayStillBeLoading.remove(key, until);
-            return;
-        }
-        throw new UpstreamFailureException(new UpstreamFailure(Kind.TIMEOUT, rest.backend(), 0,
-                "an earlier load of " + key + " timed out and LM Studio may still be loading it; the sidecar starts no second copy"
-                        + " for another " + (leftNanos / 1_000_000_000L + 1) + " s (lmstudio.load-timeout)", null, "model"));
-    }
-
     /**
      * Unloads every loaded instance of {@code model}, or only the instance it names ({@code key:2}).
      * Refused while requests hold the model or a load of it is under way, and for kept-warm models
@@ -176,7 +169,7 @@ public class ModelLoader {
      * @return the instance ids unloaded
      */
     public Future<List<String>> unload(String model) {
-        return listingWithLoadApi(discovery.refresh()).compose(inventory -> {
+        return listingWithLoadApi(discovery.freshListing()).compose(inventory -> {
             DiscoveredModel found = listed(inventory, model);
             String key = found.key();
             if (keptWarm.contains(key)) {
@@ -195,7 +188,11 @@ public class ModelLoader {
                         ? " has " + requests + " request(s) in flight; unloading it would break them."
                         : " is being loaded or unloaded right now.") + " Try again when they are done.");
             }
-            unloadEach(found, instances, 0).onComplete(done);
+            try {
+                unloadEach(found, instances, 0).onComplete(done);
+            } catch (RuntimeException bug) {
+                done.tryFail(bug); // never leave the model marked as being unloaded: requests wait on that
+            }
             return done.future();
         });
     }

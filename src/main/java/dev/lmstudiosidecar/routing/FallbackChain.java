@@ -92,13 +92,19 @@ public class FallbackChain {
 
     /**
      * The seed's {@code isModelAvailable}: an alternative LM Studio has (when its listing is known),
-     * and that is loaded or fits in the memory left ({@code lmstudio.memory-budget}).
+     * that is no embedding model (whatever a catalog entry matching it says), and that is loaded
+     * or fits in the memory left ({@code lmstudio.memory-budget}).
      */
     private Predicate<String> usable(CapabilityCatalog catalog) {
         ModelInventory inventory = discovery.inventory();
-        return name -> inventory.mayServe(name)
-                && (inventory.find(name).map(DiscoveredModel::loaded).orElse(false)
-                || catalog.find(name).map(entry -> resources.fits(entry.minMemoryGB())).orElse(true));
+        return name -> {
+            Optional<DiscoveredModel> listed = inventory.find(name);
+            if (!inventory.mayServe(name) || listed.map(DiscoveredModel::embedding).orElse(false)) {
+                return false;
+            }
+            return listed.map(DiscoveredModel::loaded).orElse(false)
+                    || catalog.find(name).map(entry -> resources.fits(entry.minMemoryGB())).orElse(true);
+        };
     }
 
     private Optional<Candidate> preferredCloud(boolean canFallBack, Optional<TaskType> task,

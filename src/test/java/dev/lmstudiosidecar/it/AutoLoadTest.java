@@ -81,4 +81,18 @@ class AutoLoadTest extends EmulatedLmStudioTest {
         assertEquals(List.of("phi-3-mini"), emulator.loadedInstances("phi-3-mini"));
         assertEquals(0, emulator.requestCount("/api/v1/models/load"));
     }
+
+    @Test
+    void aLoadLmStudioRefusedIsNotTriedAgainByEveryRequest() {
+        // A model of its own: the refusal holds its loads back for a listing interval, beyond this test.
+        emulator.addModel("gemma-2-9b-it", "llm", 5_400_000_000L, "9B", "Q4_K_M", 8192, false);
+        emulator.refuseLoads(true);
+        when().post("/admin/models/refresh").then().statusCode(200);
+        for (int i = 0; i < 3; i++) {
+            ChatRequests.post("gemma-2-9b-it", false).statusCode(200).header("X-Sidecar-Fallback", "qwen2.5-7b-instruct");
+        }
+        assertEquals(1, emulator.requestCount("/api/v1/models/load"), "one refusal holds the next loads back");
+        when().post("/admin/models/gemma-2-9b-it/load").then().statusCode(502); // an operator may try again at once
+        assertEquals(2, emulator.requestCount("/api/v1/models/load"));
+    }
 }

@@ -84,6 +84,21 @@ class ModelAdminTest extends EmulatedLmStudioTest {
     }
 
     @Test
+    void aListingThatReadLmStudioBeforeAnUnloadEndedDoesNotUndoIt() {
+        emulator.unloadDelay(Duration.ofMillis(600));
+        CompletableFuture<Integer> unload = CompletableFuture.supplyAsync(
+                () -> when().post("/admin/models/qwen2.5-7b-instruct/unload").statusCode());
+        Eventually.await("the unload to reach LM Studio", Duration.ofSeconds(5),
+                () -> emulator.requestCount("/api/v1/models/unload") == 1);
+        emulator.listingDelay(Duration.ofMillis(900)); // this listing sees the model loaded and answers after the unload
+        String stateListed = when().post("/admin/models/refresh").then().statusCode(200)
+                .extract().path("data.find { it.id == 'qwen2.5-7b-instruct' }.state");
+        assertEquals(200, unload.join());
+        assertEquals("not-loaded", stateListed);
+        when().get("/admin/models").then().body("data.find { it.id == 'qwen2.5-7b-instruct' }.state", equalTo("not-loaded"));
+    }
+
+    @Test
     void anUnknownModelIs404() {
         when().post("/admin/models/no-such-model/load").then().statusCode(404)
                 .body("error.code", equalTo("model_not_found"))

@@ -121,18 +121,33 @@ public class LMStudioRestApi {
             options.putHeader("Content-Type", "application/json");
         }
         Buffer payload = body == null ? null : Buffer.buffer(body.toString());
+        long started = System.nanoTime();
+        boolean[] sent = {false};
         return http.request(options)
-                .compose(request -> payload == null ? request.send() : request.send(payload))
+                .compose(request -> {
+                    sent[0] = true;
+                    // One bound for the whole call: the wait for a pooled connection is taken off the silence allowed.
+                    request.idleTimeout(Math.max(1, timeout.toMillis() - (System.nanoTime() - started) / 1_000_000));
+                    return payload == null ? request.send() : request.send(payload);
+                })
                 .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(), bytes.getBytes())))
-                .recover(error -> Future.failedFuture(new UpstreamFailureException(transportFailure(error, timeout, timeoutKey))))
+                .recover(error -> Future.failedFuture(new UpstreamFailureException(transportFailure(error, sent[0], obtainTimeout, timeout, timeoutKey))))
                 .compose(this::read);
     }
 
-    /** A timeout names its bound and setting: the default words speak of lmstudio.timeout, the inference bound. */
-    private UpstreamFailure transportFailure(Throwable error, Duration timeout, String timeoutKey) {
+    /**
+     * A timeout names its bound and setting (the default words speak of lmstudio.timeout, the
+     * inference bound); one before the request was sent is a wait for a busy pool, and says so:
+     * LM Studio never saw that call.
+     */
+    private UpstreamFailure transportFailure(Throwable error, boolean sent, Duration obtainTimeout, Duration timeout, String timeoutKey) {
         UpstreamFailure failure = UpstreamFailure.fromTransport(backend, error);
         if (failure.kind() != UpstreamFailure.Kind.TIMEOUT) {
             return failure;
+        }
+        if (!sent) {
+            return new UpstreamFailure(UpstreamFailure.Kind.POOL_EXHAUSTED, backend, 0, "no connection to LM Studio's REST API came free"
+                    + " within " + obtainTimeout.toMillis() + " ms; the call was not sent", null, null);
         }
         return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, backend, 0, "no answer within " + timeout.toMillis() + " ms ("
                 + timeoutKey + ")", null, null);

@@ -1,7 +1,9 @@
 package dev.lmstudiosidecar.testsupport.emulator;
 
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.Shape;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,13 +16,15 @@ final class EmulatorRouter implements Handler<HttpServerRequest> {
         GREETING, OPENAI_MODELS, V0_MODELS, V1_MODELS, LOAD, UNLOAD, CHAT, COMPLETIONS, EMBEDDINGS, UNKNOWN
     }
 
+    private final Vertx vertx;
     private final Knobs knobs;
     private final ModelCatalog catalog;
     private final RequestLog log;
     private final ModelAdminHandler admin;
     private final GenerationHandler generation;
 
-    EmulatorRouter(Knobs knobs, ModelCatalog catalog, RequestLog log, ModelAdminHandler admin, GenerationHandler generation) {
+    EmulatorRouter(Vertx vertx, Knobs knobs, ModelCatalog catalog, RequestLog log, ModelAdminHandler admin, GenerationHandler generation) {
+        this.vertx = vertx;
         this.knobs = knobs;
         this.catalog = catalog;
         this.log = log;
@@ -40,9 +44,9 @@ final class EmulatorRouter implements Handler<HttpServerRequest> {
         HttpServerResponse response = request.response();
         switch (route(request.method(), request.path(), shape)) {
             case GREETING -> Json.send(response, 200, Json.object().put("lmstudio", true));
-            case OPENAI_MODELS -> Json.send(response, 200, ModelListings.openAi(catalog.all(), knobs.jitLoading));
-            case V0_MODELS -> Json.send(response, 200, ModelListings.v0(catalog.all()));
-            case V1_MODELS -> Json.send(response, 200, ModelListings.v1(catalog.all()));
+            case OPENAI_MODELS -> sendListing(response, ModelListings.openAi(catalog.all(), knobs.jitLoading));
+            case V0_MODELS -> sendListing(response, ModelListings.v0(catalog.all()));
+            case V1_MODELS -> sendListing(response, ModelListings.v1(catalog.all()));
             case LOAD -> admin.handleLoad(body, response);
             case UNLOAD -> admin.handleUnload(body, response);
             case CHAT -> generation.handle(GenerationKind.CHAT, request, body);
@@ -55,6 +59,16 @@ final class EmulatorRouter implements Handler<HttpServerRequest> {
                     ErrorBodies.unexpectedEndpoint(response, request.method().name(), request.path());
                 }
             }
+        }
+    }
+
+    /** A listing describes the models as they were when it was asked for, however late it answers. */
+    private void sendListing(HttpServerResponse response, ObjectNode listing) {
+        long delay = knobs.listingDelayMs;
+        if (delay <= 0) {
+            Json.send(response, 200, listing);
+        } else {
+            vertx.setTimer(delay, id -> Json.send(response, 200, listing));
         }
     }
 

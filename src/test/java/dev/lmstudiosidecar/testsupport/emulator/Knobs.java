@@ -16,6 +16,9 @@ final class Knobs {
     volatile int tokensPerResponse;
     volatile long tokenDelayMs;
     volatile long loadDelayMs;
+    volatile long listingDelayMs;
+    volatile long unloadDelayMs;
+    volatile boolean refuseLoads;
 
     Knobs() {
         reset();
@@ -28,6 +31,9 @@ final class Knobs {
         tokensPerResponse = 5;
         tokenDelayMs = 0;
         loadDelayMs = 0;
+        listingDelayMs = 0;
+        unloadDelayMs = 0;
+        refuseLoads = false;
     }
 
     /** Vert.x timers tick in milliseconds; a positive sub-millisecond delay still means "some delay". */

@@ -65,7 +65,7 @@ public final class LmStudioEmulator implements AutoCloseable {
                 .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
         ModelAdminHandler admin = new ModelAdminHandler(vertx, knobs, catalog);
         GenerationHandler generation = new GenerationHandler(vertx, knobs, faults, catalog, generations, admin);
-        this.router = new EmulatorRouter(knobs, catalog, log, admin, generation);
+        this.router = new EmulatorRouter(vertx, knobs, catalog, log, admin, generation);
         catalog.resetToDefaults();
     }
 
@@ -184,6 +184,21 @@ public final class LmStudioEmulator implements AutoCloseable {
 
     public void loadDelay(Duration d) {
         knobs.loadDelayMs = Knobs.toTimerMillis(d);
+    }
+
+    /** Explicit loads (POST /api/v1/models/load) fail with a 500, as when the host lacks the memory. */
+    public void refuseLoads(boolean refuse) {
+        knobs.refuseLoads = refuse;
+    }
+
+    /** Model listings describe the models at arrival and answer this much later. */
+    public void listingDelay(Duration d) {
+        knobs.listingDelayMs = Knobs.toTimerMillis(d);
+    }
+
+    /** An unload takes this long: the instance goes, and the answer comes, at its end. */
+    public void unloadDelay(Duration d) {
+        knobs.unloadDelayMs = Knobs.toTimerMillis(d);
     }
 
     // ---- generation

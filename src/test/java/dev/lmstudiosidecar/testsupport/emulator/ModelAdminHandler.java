@@ -60,6 +60,10 @@ final class ModelAdminHandler {
         int contextLength = ctx == null || ctx.isNull()
                 ? model.defaultContextLength()
                 : Math.min(ctx.asInt(), model.maxContextLength);
+        if (knobs.refuseLoads) {
+            ErrorBodies.emulatedFailure(response, style, 500, null);
+            return;
+        }
         boolean echo = json.path("echo_load_config").asBoolean(false);
         long started = System.nanoTime();
         load(model, contextLength, instance -> {
@@ -84,10 +88,22 @@ final class ModelAdminHandler {
             return;
         }
         EmulatedModel model = catalog.findByInstance(instanceId);
-        if (model == null || !model.removeInstance(instanceId)) {
+        if (model == null) {
             ErrorBodies.instanceNotFound(response, style, instanceId);
             return;
         }
-        Json.send(response, 200, Json.object().put("instance_id", instanceId));
+        Runnable unload = () -> {
+            if (model.removeInstance(instanceId)) {
+                Json.send(response, 200, Json.object().put("instance_id", instanceId));
+            } else {
+                ErrorBodies.instanceNotFound(response, style, instanceId);
+            }
+        };
+        long delay = knobs.unloadDelayMs;
+        if (delay <= 0) {
+            unload.run();
+        } else {
+            vertx.setTimer(delay, id -> unload.run());
+        }
     }
 }

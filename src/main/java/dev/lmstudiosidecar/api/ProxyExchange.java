@@ -156,8 +156,9 @@ final class ProxyExchange {
      * @return true when the model is ready now; else {@link #proceed()} runs again when it is
      */
     private boolean awaitModel(Candidate candidate) {
-        // With the breaker open the attempt fails fast anyway: waiting for a load first would only delay that.
-        Future<Void> ready = breaker().state() == CircuitBreaker.State.OPEN ? null : context.loader().beforeRequest(candidate.model(), () -> !finished);
+        // With the breaker open the attempt fails fast anyway: a load first would only delay that.
+        Future<Void> ready = context.loader().beforeRequest(candidate.model(), () -> !finished,
+                () -> breaker().state() == CircuitBreaker.State.OPEN);
         if (ready == null) {
             readyCandidate = candidate;
             return true;

@@ -64,8 +64,12 @@ public class ModelLoader {
      * listing did not have may be new: a fresh listing is asked for first. The future fails with an
      * {@link UpstreamFailureException} only when LM Studio failed to load the model; whatever else
      * stands in the way, the request goes ahead and LM Studio's own answer speaks for it.
+     *
+     * @param stillWanted    false once the request's client has left
+     * @param backendFailing true while LM Studio's circuit breaker is open: then no load is started
+     *                       (asked only when a load would be, so the common case takes no lock)
      */
-    public Future<Void> beforeRequest(String model, BooleanSupplier stillWanted) {
+    public Future<Void> beforeRequest(String model, BooleanSupplier stillWanted, BooleanSupplier backendFailing) {
         if (model == null || !autoLoad) {
             return null;
         }
@@ -75,15 +79,15 @@ public class ModelLoader {
         if (unload != null) {
             return unload.transform(unloaded -> {
                 // A request whose client left meanwhile must not load back what the operator just unloaded.
-                Future<Void> next = stillWanted.getAsBoolean() ? beforeRequest(model, stillWanted) : null;
+                Future<Void> next = stillWanted.getAsBoolean() ? beforeRequest(model, stillWanted, backendFailing) : null;
                 return next == null ? Future.succeededFuture() : next;
             });
         }
         DiscoveredModel found = inventory.byKey().get(key);
         if (found != null) {
-            return needsLoad(inventory, found) ? loadForRequest(key) : null;
+            return needsLoad(inventory, found) && !backendFailing.getAsBoolean() ? loadForRequest(key) : null;
         }
-        if (!inventory.known() || !inventory.api().canLoad()) {
+        if (!inventory.known() || !inventory.api().canLoad() || backendFailing.getAsBoolean()) {
             return null; // nothing this sidecar could load: LM Studio answers for itself
         }
         return discovery.refreshIfDue()

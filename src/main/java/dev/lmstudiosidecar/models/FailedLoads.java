@@ -30,7 +30,11 @@ final class FailedLoads {
         this.nanoClock = nanoClock;
     }
 
+    /** Remembers a failed load; one that never reached LM Studio (down, or every connection busy) holds nothing back. */
     void record(String key, UpstreamFailure failure) {
+        if (failure.kind() == Kind.UNREACHABLE || failure.kind() == Kind.POOL_EXHAUSTED) {
+            return;
+        }
         boolean mayStillRun = failure.kind() == Kind.TIMEOUT || failure.kind() == Kind.CONNECTION_LOST;
         byKey.put(key, new Failure(nanoClock.getAsLong() + (mayStillRun ? mayStillRunNanos : backOffNanos), failure, mayStillRun));
     }

@@ -47,4 +47,12 @@ class FailedLoadsTest {
         assertTrue(failed.holdingBack("phi-3-mini").isEmpty());
         assertTrue(failed.holdingBack("qwen2.5-7b-instruct").isEmpty());
     }
+
+    @Test
+    void aLoadThatNeverReachedLmStudioHoldsNothingBack() {
+        failed.record("phi-3-mini", failure(Kind.UNREACHABLE));
+        failed.record("qwen2.5-7b-instruct", failure(Kind.POOL_EXHAUSTED));
+        assertTrue(failed.holdingBack("phi-3-mini").isEmpty());
+        assertTrue(failed.holdingBack("qwen2.5-7b-instruct").isEmpty());
+    }
 }

@@ -32,8 +32,8 @@ public final class UpstreamErrors {
             case UNREACHABLE -> ApiError.backendUnreachable(where + " is not reachable (" + failure.message() + ")."
                     + (lmstudio ? " Start its server with `lms server start` (or Developer > Start Server in the app),"
                     + " or point the sidecar at it with LMSTUDIO_URL." : " Check cloud.base-url."));
-            // A model-management timeout names its own bound; an inference one is lmstudio.timeout.
-            case TIMEOUT -> ApiError.upstreamTimeout(failure.message().contains("(lmstudio.")
+            // A model-management timeout names its own bound in its message; an inference one is lmstudio.timeout.
+            case TIMEOUT -> ApiError.upstreamTimeout(failure.boundSetting() != null
                     ? where + " timed out: " + failure.message() + "."
                     : where + " timed out: " + failure.message() + " (bound: " + config.timeout().toMillis()
                     + " ms, lmstudio.timeout). A model that loads on first use can take longer: load it ahead or raise lmstudio.timeout.");

@@ -72,7 +72,6 @@ final class FailedLoads {
                 ? "an earlier load of " + key + " did not finish (" + failure.failure().message() + ") and LM Studio may still be"
                 + " loading it; the sidecar starts no second copy for another " + seconds + " s"
                 : "an earlier load of " + key + " failed (" + failure.failure().message() + "); the next try is in " + seconds + " s";
-        UpstreamFailure original = failure.failure();
-        return new UpstreamFailure(original.kind(), original.backend(), original.upstreamStatus(), why, original.code(), "model");
+        return failure.failure().withMessage(why);
     }
 }

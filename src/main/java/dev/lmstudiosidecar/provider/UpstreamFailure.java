@@ -12,8 +12,20 @@ import java.util.concurrent.TimeoutException;
  *
  * @param upstreamStatus the status the backend answered, or 0 when it answered nothing
  * @param message        the backend's own words where it gave any, else what happened
+ * @param boundSetting   for a timeout of another bound than {@code lmstudio.timeout} (a load, a listing):
+ *                       the setting that gives it, which the message names; else null
  */
-public record UpstreamFailure(Kind kind, Backend backend, int upstreamStatus, String message, String code, String param) {
+public record UpstreamFailure(Kind kind, Backend backend, int upstreamStatus, String message, String code, String param,
+                              String boundSetting) {
+
+    public UpstreamFailure(Kind kind, Backend backend, int upstreamStatus, String message, String code, String param) {
+        this(kind, backend, upstreamStatus, message, code, param, null);
+    }
+
+    /** The same failure told in other words. */
+    public UpstreamFailure withMessage(String newMessage) {
+        return new UpstreamFailure(kind, backend, upstreamStatus, newMessage, code, param, boundSetting);
+    }
 
     public enum Kind {
         /** The backend does not know the model. */

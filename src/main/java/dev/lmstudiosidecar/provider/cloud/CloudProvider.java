@@ -69,7 +69,7 @@ public class CloudProvider {
             return new UpstreamFailure(UpstreamFailure.Kind.SERVER_ERROR, failure.backend(), failure.upstreamStatus(),
                     "the cloud provider refused the sidecar's credentials; check cloud.api-key (" + message + ")", null, null);
         }
-        return new UpstreamFailure(failure.kind(), failure.backend(), failure.upstreamStatus(), message, failure.code(), failure.param());
+        return failure.withMessage(message);
     }
 
     private static Optional<String> apiKey(CloudConfig config) {

@@ -150,7 +150,7 @@ public class LMStudioRestApi {
                     + " within " + obtainTimeout.toMillis() + " ms; the call was not sent", null, null);
         }
         return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, backend, 0, "no answer within " + timeout.toMillis() + " ms ("
-                + timeoutKey + ")", null, null);
+                + timeoutKey + ")", null, null, timeoutKey);
     }
 
     private record Answer(int status, byte[] body) {

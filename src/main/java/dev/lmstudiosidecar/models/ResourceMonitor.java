@@ -7,6 +7,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalDouble;
 
 /**
  * Works out {@link ResourceMetrics} from the latest listing and the configured memory budget.
@@ -48,13 +49,12 @@ public class ResourceMonitor {
                 (runtime.totalMemory() - runtime.freeMemory()) / MIB, runtime.maxMemory() / MIB, residentMB());
     }
 
-    /** Whether a model that needs {@code gb} fits in the memory left; true without a budget. */
-    public boolean fits(double gb) {
+    /** The memory left for models, in GB, or empty without a budget (then every model may fit). */
+    public OptionalDouble availableMemoryGB() {
         if (budgetGB == null) {
-            return true;
+            return OptionalDouble.empty();
         }
-        double held = directory.models().stream().filter(ModelInfo::loaded).mapToDouble(ModelInfo::memoryHeldGB).sum();
-        return gb <= available(held);
+        return OptionalDouble.of(available(directory.models().stream().filter(ModelInfo::loaded).mapToDouble(ModelInfo::memoryHeldGB).sum()));
     }
 
     private Double available(double held) {

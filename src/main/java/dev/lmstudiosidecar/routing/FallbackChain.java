@@ -15,6 +15,7 @@ import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.Predicate;
 
 /**
@@ -97,13 +98,14 @@ public class FallbackChain {
      */
     private Predicate<String> usable(CapabilityCatalog catalog) {
         ModelInventory inventory = discovery.inventory();
+        OptionalDouble memoryLeftGB = resources.availableMemoryGB(); // once for the chain, not once per alternative
         return name -> {
             Optional<DiscoveredModel> listed = inventory.find(name);
             if (!inventory.mayServe(name) || listed.map(DiscoveredModel::embedding).orElse(false)) {
                 return false;
             }
             return listed.map(DiscoveredModel::loaded).orElse(false)
-                    || catalog.find(name).map(entry -> resources.fits(entry.minMemoryGB())).orElse(true);
+                    || catalog.find(name).map(entry -> memoryLeftGB.orElse(Double.MAX_VALUE) >= entry.minMemoryGB()).orElse(true);
         };
     }
 

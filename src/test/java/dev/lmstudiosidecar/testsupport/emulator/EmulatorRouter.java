@@ -53,7 +53,7 @@ final class EmulatorRouter implements Handler<HttpServerRequest> {
             case COMPLETIONS -> generation.handle(GenerationKind.COMPLETION, request, body);
             case EMBEDDINGS -> generation.handle(GenerationKind.EMBEDDING, request, body);
             case UNKNOWN -> {
-                if (shape == Shape.GENERIC_OPENAI) {
+                if (shape == Shape.GENERIC_OPENAI || shape == Shape.LLAMA_CPP) {
                     ErrorBodies.genericNotFound(response, request.method().name(), request.path());
                 } else {
                     ErrorBodies.unexpectedEndpoint(response, request.method().name(), request.path());
@@ -74,7 +74,7 @@ final class EmulatorRouter implements Handler<HttpServerRequest> {
 
     /** Which endpoints exist depends on the emulated server: LM Studio 0.4, 0.3, or a generic one. */
     private static Route route(HttpMethod method, String path, Shape shape) {
-        boolean lmStudio = shape != Shape.GENERIC_OPENAI;
+        boolean lmStudio = shape != Shape.GENERIC_OPENAI && shape != Shape.LLAMA_CPP;
         boolean v04 = shape == Shape.LMSTUDIO_0_4;
         if (method == HttpMethod.GET) {
             return switch (path) {

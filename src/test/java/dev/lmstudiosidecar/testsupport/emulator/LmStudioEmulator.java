@@ -30,8 +30,13 @@ public final class LmStudioEmulator implements AutoCloseable {
         LMSTUDIO_0_4,
         /** greeting, /v1/*, /api/v0/models */
         LMSTUDIO_0_3,
-        /** only /v1/*, unknown routes 404 (llama.cpp, vLLM) */
-        GENERIC_OPENAI
+        /** only /v1/*, unknown routes 404 (vLLM and the like) */
+        GENERIC_OPENAI,
+        /**
+         * llama.cpp's llama-server: only /v1/*, unknown routes 404 "File Not Found", any model name
+         * accepted, /v1/models with llama.cpp's {@code meta}.
+         */
+        LLAMA_CPP
     }
 
     /** How error bodies look: the OpenAI object (newer LM Studio, 404 for a missing model) or a bare string (older, 400). */

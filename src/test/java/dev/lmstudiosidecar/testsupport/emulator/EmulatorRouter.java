@@ -22,20 +22,30 @@ final class EmulatorRouter implements Handler<HttpServerRequest> {
     private final RequestLog log;
     private final ModelAdminHandler admin;
     private final GenerationHandler generation;
+    private final LlamaServerConnections llamaConnections;
 
-    EmulatorRouter(Vertx vertx, Knobs knobs, ModelCatalog catalog, RequestLog log, ModelAdminHandler admin, GenerationHandler generation) {
+    EmulatorRouter(Vertx vertx, Knobs knobs, ModelCatalog catalog, RequestLog log, ModelAdminHandler admin, GenerationHandler generation,
+                   LlamaServerConnections llamaConnections) {
         this.vertx = vertx;
         this.knobs = knobs;
         this.catalog = catalog;
         this.log = log;
         this.admin = admin;
         this.generation = generation;
+        this.llamaConnections = llamaConnections;
     }
 
     @Override
     public void handle(HttpServerRequest request) {
         // A failed body means the client left during upload: nothing to answer.
-        request.body().onSuccess(body -> dispatch(request, body));
+        request.body().onSuccess(body -> {
+            if (knobs.shape == Shape.LLAMA_CPP) {
+                request.response().endHandler(ended -> llamaConnections.answerSent(request));
+                llamaConnections.admit(request, () -> dispatch(request, body));
+            } else {
+                dispatch(request, body);
+            }
+        });
     }
 
     private void dispatch(HttpServerRequest request, Buffer body) {
@@ -53,7 +63,9 @@ final class EmulatorRouter implements Handler<HttpServerRequest> {
             case COMPLETIONS -> generation.handle(GenerationKind.COMPLETION, request, body);
             case EMBEDDINGS -> generation.handle(GenerationKind.EMBEDDING, request, body);
             case UNKNOWN -> {
-                if (shape == Shape.GENERIC_OPENAI || shape == Shape.LLAMA_CPP) {
+                if (shape == Shape.LLAMA_CPP) {
+                    ErrorBodies.llamaCppNotFound(response);
+                } else if (shape == Shape.GENERIC_OPENAI) {
                     ErrorBodies.genericNotFound(response, request.method().name(), request.path());
                 } else {
                     ErrorBodies.unexpectedEndpoint(response, request.method().name(), request.path());

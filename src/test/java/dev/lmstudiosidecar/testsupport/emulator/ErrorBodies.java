@@ -61,10 +61,20 @@ final class ErrorBodies {
         Json.send(response, 404, body);
     }
 
+    /** llama-server's answer to a route it does not have. */
+    static void llamaCppNotFound(HttpServerResponse response) {
+        ObjectNode body = Json.object();
+        body.putObject("error").put("code", 404).put("message", "File Not Found").put("type", "not_found_error");
+        Json.send(response, 404, body);
+    }
+
     private static void send(HttpServerResponse response, ErrorStyle style, int objectStatus, int stringStatus,
                              String message, String type, String param, String code) {
         ObjectNode body = Json.object();
-        if (style == ErrorStyle.OBJECT) {
+        if (style == ErrorStyle.LLAMA_CPP) {
+            body.putObject("error").put("code", objectStatus).put("message", message).put("type", type);
+            Json.send(response, objectStatus, body);
+        } else if (style == ErrorStyle.OBJECT) {
             body.putObject("error")
                     .put("message", message)
                     .put("type", type)

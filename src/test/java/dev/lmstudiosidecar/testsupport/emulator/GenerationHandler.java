@@ -3,6 +3,7 @@ package dev.lmstudiosidecar.testsupport.emulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.ErrorStyle;
+import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.Shape;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -24,6 +25,9 @@ final class GenerationHandler {
     private final ModelCatalog catalog;
     private final Generations generations;
     private final ModelAdminHandler loader;
+    /** The name llama-server gives an answer to a request that names no model (its DEFAULT_OAICOMPAT_MODEL). */
+    static final String LLAMA_CPP_DEFAULT_MODEL = "gpt-3.5-turbo";
+
     private final AtomicLong ids = new AtomicLong();
 
     GenerationHandler(Vertx vertx, Knobs knobs, Faults faults, ModelCatalog catalog, Generations generations,
@@ -38,7 +42,8 @@ final class GenerationHandler {
 
     void handle(GenerationKind kind, HttpServerRequest request, Buffer body) {
         Generation g = generations.begin(vertx, request);
-        ErrorStyle style = knobs.errorStyle;
+        boolean llamaCpp = knobs.shape == Shape.LLAMA_CPP;
+        ErrorStyle style = llamaCpp ? ErrorStyle.LLAMA_CPP : knobs.errorStyle;
         int failStatus = faults.takeFailure();
         if (failStatus > 0) {
             String credentials = request.getHeader("Authorization");
@@ -59,7 +64,8 @@ final class GenerationHandler {
             return;
         }
         String requested = json.path("model").asText("");
-        EmulatedModel model = requested.isBlank()
+        // llama-server serves the one model it runs, whatever name a request gives.
+        EmulatedModel model = requested.isBlank() || llamaCpp
                 ? catalog.firstLoaded(kind.wantsEmbeddingModel())
                 : catalog.find(requested);
         if (model == null) {
@@ -79,7 +85,7 @@ final class GenerationHandler {
             refuse(g, r -> ErrorBodies.badRequest(r, style, message, "model"));
             return;
         }
-        String name = requested.isBlank() ? model.key : requested;
+        String name = !requested.isBlank() ? requested : llamaCpp ? LLAMA_CPP_DEFAULT_MODEL : model.key;
         if (model.isLoaded()) {
             answer(kind, g, json, name);
         } else if (knobs.jitLoading) {

@@ -39,8 +39,20 @@ public final class LmStudioEmulator implements AutoCloseable {
         LLAMA_CPP
     }
 
-    /** How error bodies look: the OpenAI object (newer LM Studio, 404 for a missing model) or a bare string (older, 400). */
-    public enum ErrorStyle { OBJECT, STRING }
+    /**
+     * How error bodies look: the OpenAI object (newer LM Studio, 404 for a missing model), a bare string
+     * (older, 400), or llama.cpp's object whose {@code code} is the HTTP status as a number (always used
+     * by the {@link Shape#LLAMA_CPP} shape).
+     */
+    public enum ErrorStyle { OBJECT, STRING, LLAMA_CPP }
+
+    /** When the {@link Shape#LLAMA_CPP} shape closes a connection whose answer advertised keep-alive. */
+    public enum LlamaClose {
+        /** Right after the answer, as llama-server does: a pooled client reusing it now and then loses the race. */
+        AFTER_ANSWER,
+        /** When the next request arrives on it, unanswered: every reuse of it finds it stale. */
+        ON_NEXT_REQUEST
+    }
 
     private static final long WAIT_SECONDS = 10;
 
@@ -51,6 +63,7 @@ public final class LmStudioEmulator implements AutoCloseable {
     private final ModelCatalog catalog = new ModelCatalog();
     private final RequestLog log = new RequestLog();
     private final Generations generations = new Generations();
+    private final LlamaServerConnections llamaConnections;
     private final EmulatorRouter router;
 
     private final Object lifecycle = new Object();
@@ -70,7 +83,8 @@ public final class LmStudioEmulator implements AutoCloseable {
                 .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
         ModelAdminHandler admin = new ModelAdminHandler(vertx, knobs, catalog);
         GenerationHandler generation = new GenerationHandler(vertx, knobs, faults, catalog, generations, admin);
-        this.router = new EmulatorRouter(vertx, knobs, catalog, log, admin, generation);
+        this.llamaConnections = new LlamaServerConnections(vertx);
+        this.router = new EmulatorRouter(vertx, knobs, catalog, log, admin, generation, llamaConnections);
         catalog.resetToDefaults();
     }
 
@@ -129,6 +143,7 @@ public final class LmStudioEmulator implements AutoCloseable {
         faults.clear();
         generations.terminateAll();
         knobs.reset();
+        llamaConnections.reset(LlamaServerConnections.DEFAULT_WORKERS);
         catalog.resetToDefaults();
         refuseConnections(false);
         generations.clearCounters();
@@ -148,6 +163,24 @@ public final class LmStudioEmulator implements AutoCloseable {
 
     public void errorStyle(ErrorStyle s) {
         knobs.errorStyle = s;
+    }
+
+    /**
+     * For the {@link Shape#LLAMA_CPP} shape: {@code workers} HTTP workers (llama-server's
+     * {@code --threads-http}), each held by one connection until it closes. Closes the connections it tracks.
+     */
+    public void llamaHttpWorkers(int workers) {
+        llamaConnections.reset(Math.max(1, workers));
+    }
+
+    /** For the {@link Shape#LLAMA_CPP} shape: when a connection is closed after its answer. */
+    public void llamaClose(LlamaClose timing) {
+        llamaConnections.closeTiming(timing);
+    }
+
+    /** Requests the {@link Shape#LLAMA_CPP} shape met with a close because they came on an answered connection. */
+    public int staleConnectionClosures() {
+        return llamaConnections.staleClosures();
     }
 
     // ---- models

@@ -3,7 +3,6 @@ package dev.lmstudiosidecar.provider;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -28,7 +27,7 @@ public class BackendClient {
     }
 
     private final Backend backend;
-    private final HttpClient http;
+    private final KeepAliveClient http;
     private final Settings settings;
     private final String authorization;
 
@@ -47,7 +46,7 @@ public class BackendClient {
         PoolOptions pool = new PoolOptions()
                 .setHttp1MaxSize(settings.poolSize())
                 .setMaxWaitQueueSize(settings.waitQueueSize());
-        this.http = vertx.createHttpClient(options, pool);
+        this.http = new KeepAliveClient(vertx, options, pool);
     }
 
     public Backend backend() {

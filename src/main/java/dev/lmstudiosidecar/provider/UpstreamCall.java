@@ -3,7 +3,6 @@ package dev.lmstudiosidecar.provider;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.RequestOptions;
@@ -23,17 +22,9 @@ public final class UpstreamCall {
     }
 
     /** Obtains a connection from {@code http}'s pool and sends the request with {@code body} (null: none). */
-    public static UpstreamCall start(HttpClient http, RequestOptions options, Buffer body) {
+    public static UpstreamCall start(KeepAliveClient http, RequestOptions options, Buffer body) {
         UpstreamCall call = new UpstreamCall();
-        http.request(options).onComplete(obtained -> {
-            if (obtained.failed()) {
-                call.response.tryFail(obtained.cause());
-                return;
-            }
-            HttpClientRequest request = obtained.result();
-            call.attach(request);
-            (body == null ? request.send() : request.send(body)).onComplete(call.response::tryComplete, call.response::tryFail);
-        });
+        http.send(options, body, call::attach).onComplete(call.response::tryComplete, call.response::tryFail);
         return call;
     }
 

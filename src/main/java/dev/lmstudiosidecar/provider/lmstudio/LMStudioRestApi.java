@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.models.DiscoveryApi;
 import dev.lmstudiosidecar.provider.Backend;
+import dev.lmstudiosidecar.provider.KeepAliveClient;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.provider.UpstreamFailureException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -45,8 +45,8 @@ public class LMStudioRestApi {
     private static final int WAIT_QUEUE = 64;
 
     private final Backend backend;
-    private final HttpClient control;
-    private final HttpClient loads;
+    private final KeepAliveClient control;
+    private final KeepAliveClient loads;
     private final ObjectMapper json;
     private final LMStudioErrorReader errors;
     private final Duration connectTimeout;
@@ -68,8 +68,8 @@ public class LMStudioRestApi {
                 .setTcpNoDelay(true)
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .setSsl(backend.tls());
-        this.control = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(CONTROL_POOL_SIZE).setMaxWaitQueueSize(WAIT_QUEUE));
-        this.loads = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(LOAD_POOL_SIZE).setMaxWaitQueueSize(WAIT_QUEUE));
+        this.control = new KeepAliveClient(vertx, options, new PoolOptions().setHttp1MaxSize(CONTROL_POOL_SIZE).setMaxWaitQueueSize(WAIT_QUEUE));
+        this.loads = new KeepAliveClient(vertx, options, new PoolOptions().setHttp1MaxSize(LOAD_POOL_SIZE).setMaxWaitQueueSize(WAIT_QUEUE));
     }
 
     public Backend backend() {
@@ -103,7 +103,7 @@ public class LMStudioRestApi {
      * @param timeout       bound on the silence after sending: LM Studio sends nothing until a load is done
      * @param timeoutKey    the setting that gives {@code timeout}, named when it runs out
      */
-    private Future<JsonNode> call(HttpClient http, HttpMethod method, String path, ObjectNode body, Duration obtainTimeout,
+    private Future<JsonNode> call(KeepAliveClient http, HttpMethod method, String path, ObjectNode body, Duration obtainTimeout,
                                   Duration timeout, String timeoutKey) {
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
@@ -123,12 +123,10 @@ public class LMStudioRestApi {
         Buffer payload = body == null ? null : Buffer.buffer(body.toString());
         long started = System.nanoTime();
         boolean[] sent = {false};
-        return http.request(options)
-                .compose(request -> {
+        return http.send(options, payload, request -> {
                     sent[0] = true;
                     // One bound for the whole call: the wait for a pooled connection is taken off the silence allowed.
                     request.idleTimeout(Math.max(1, timeout.toMillis() - (System.nanoTime() - started) / 1_000_000));
-                    return payload == null ? request.send() : request.send(payload);
                 })
                 .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(), bytes.getBytes())))
                 .recover(error -> Future.failedFuture(new UpstreamFailureException(transportFailure(error, sent[0], obtainTimeout, timeout, timeoutKey))))

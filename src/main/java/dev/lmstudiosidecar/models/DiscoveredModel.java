@@ -55,6 +55,12 @@ public record DiscoveredModel(
         }
     }
 
+    /** The same model with {@code loaded} as its copies in memory: loaded when there is one, else not loaded. */
+    public DiscoveredModel withInstances(List<LoadedInstance> loaded) {
+        return new DiscoveredModel(key, type, loaded.isEmpty() ? LoadState.NOT_LOADED : LoadState.LOADED, loaded,
+                sizeBytes, maxContextLength, quantization, paramsString, architecture);
+    }
+
     public boolean loaded() {
         return state == LoadState.LOADED;
     }

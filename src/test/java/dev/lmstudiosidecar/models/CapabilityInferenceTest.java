@@ -24,17 +24,17 @@ class CapabilityInferenceTest {
 
     /** As LM Studio 0.4 lists a model: size, parameters and quantization known. */
     private static DiscoveredModel listed(String key, long sizeBytes, String quantization, String params, String arch) {
-        return new DiscoveredModel(key, LLM, NOT_LOADED, List.of(), sizeBytes, 32768, quantization, params, arch);
+        return new DiscoveredModel(key, LLM, NOT_LOADED, List.of(), sizeBytes, 32768, quantization, params, 0, arch);
     }
 
     /** As LM Studio 0.3 lists a model: no size, no parameter count. */
     private static DiscoveredModel named(String key, String quantization) {
-        return new DiscoveredModel(key, LLM, NOT_LOADED, List.of(), 0, 0, quantization, null, null);
+        return new DiscoveredModel(key, LLM, NOT_LOADED, List.of(), 0, 0, quantization, null, 0, null);
     }
 
     /** As a generic OpenAI server lists a model: the name and nothing else. */
     private static DiscoveredModel nameOnly(String key) {
-        return new DiscoveredModel(key, LLM, UNKNOWN, List.of(), 0, 0, null, null, null);
+        return new DiscoveredModel(key, LLM, UNKNOWN, List.of(), 0, 0, null, null, 0, null);
     }
 
     private static ModelCapabilities infer(DiscoveredModel model) {
@@ -44,7 +44,7 @@ class CapabilityInferenceTest {
     @Test
     void smallModelWithoutNameHintsDoesGeneralChatOnly() {
         DiscoveredModel phi = new DiscoveredModel("phi-3-mini", LLM, NOT_LOADED, List.of(),
-                2_390_000_000L, 4096, "Q4_K_M", "3.8B", "phi3");
+                2_390_000_000L, 4096, "Q4_K_M", "3.8B", 0, "phi3");
 
         assertEquals(new ModelCapabilities("phi-3-mini", "lmstudio", 3_800_000_000L, "Q4_K_M", 2.7, 4096,
                         EnumSet.of(GENERAL),
@@ -158,7 +158,7 @@ class CapabilityInferenceTest {
     void embeddingModelsStandInForNoChatTask() {
         DiscoveredModel nomic = new DiscoveredModel("text-embedding-nomic-embed-text-v1.5", EMBEDDING, LOADED,
                 List.of(new LoadedInstance("text-embedding-nomic-embed-text-v1.5", 2048)),
-                84_000_000L, 2048, "Q8_0", "137M", null);
+                84_000_000L, 2048, "Q8_0", "137M", 0, null);
 
         assertEquals(new ModelCapabilities("text-embedding-nomic-embed-text-v1.5", "lmstudio", 137_000_000L, "Q8_0",
                         0.1, 2048,
@@ -173,7 +173,7 @@ class CapabilityInferenceTest {
     @Test
     void aCodeHintInAnEmbeddingModelsNameAddsNothing() {
         DiscoveredModel jina = new DiscoveredModel("jina-embeddings-v2-base-code", EMBEDDING, NOT_LOADED, List.of(),
-                323_000_000L, 8192, "F16", "161M", "jina-bert-v2");
+                323_000_000L, 8192, "F16", "161M", 0, "jina-bert-v2");
 
         ModelCapabilities c = infer(jina);
 

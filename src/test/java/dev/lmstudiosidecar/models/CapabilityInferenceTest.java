@@ -37,6 +37,11 @@ class CapabilityInferenceTest {
         return new DiscoveredModel(key, LLM, UNKNOWN, List.of(), 0, 0, null, null, 0, null);
     }
 
+    /** As llama.cpp's llama-server lists a model: its {@code meta} gives size, parameters and trained context. */
+    private static DiscoveredModel withMeta(String key, long sizeBytes, int nCtxTrain, long nParams) {
+        return new DiscoveredModel(key, LLM, UNKNOWN, List.of(), sizeBytes, nCtxTrain, null, null, nParams, null);
+    }
+
     private static ModelCapabilities infer(DiscoveredModel model) {
         return CapabilityInference.infer(model);
     }
@@ -213,6 +218,29 @@ class CapabilityInferenceTest {
     @Test
     void listedParamsStringWinsOverKeyAndSize() {
         assertEquals(8_000_000_000L, infer(listed("llama-3-70b", 1_000_000_000L, "Q4_K_M", "8B", "llama")).parameterCount());
+    }
+
+    @Test
+    void listedParameterCountWinsOverKeyAndSize() {
+        assertEquals(6_738_415_616L, infer(withMeta("llama-2-13b.gguf", 1_000_000_000L, 4096, 6_738_415_616L)).parameterCount());
+    }
+
+    @Test
+    void inferredParametersContextAndMemoryComeFromLlamaCppMeta() {
+        ModelCapabilities c = infer(withMeta("tiny.gguf", 3_825_065_984L, 4096, 6_738_415_616L));
+
+        assertEquals(6_738_415_616L, c.parameterCount());
+        assertEquals(4096, c.maxContextLength());
+        assertEquals(4.3, c.memoryRequirementGB()); // 3.825e9 bytes = 3.56 GiB, times 1.2
+        assertEquals(4.3, c.minMemoryGB());
+        assertEquals(568, c.estimatedLatencyFor(GENERAL)); // 400 + 25 * 6.74
+        assertEquals("unknown", c.quantization()); // llama.cpp's meta does not name it
+        assertEquals(70, c.performanceFor(GENERAL)); // under 10B
+    }
+
+    @Test
+    void aTrainedContextFromMetaIsKeptEvenBeyondLmStudiosDefault() {
+        assertEquals(131072, infer(withMeta("long.gguf", 0, 131072, 0)).maxContextLength());
     }
 
     @Test

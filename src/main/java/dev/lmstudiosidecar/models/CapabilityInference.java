@@ -23,17 +23,20 @@ import java.util.regex.Pattern;
  * the model key. The rules are few and fixed, so the same listing always gives the same answer:
  *
  * <pre>
- * parameterCount  params_string (LM Studio 0.4), else a count written in the key as its own
- *                 token ("llama-3-70b", "qwen2.5-7b-instruct", "r1-distill-qwen-1.5b",
- *                 "mixtral-8x7b", "smollm2-135m"; the first such token), else
- *                 size_bytes * 8 / bits per weight (rounded to a million), else 0
+ * parameterCount  the listed count (llama.cpp's meta.n_params), else params_string (LM Studio
+ *                 0.4), else a count written in the key as its own token ("llama-3-70b",
+ *                 "qwen2.5-7b-instruct", "r1-distill-qwen-1.5b", "mixtral-8x7b", "smollm2-135m";
+ *                 the first such token), else the file size * 8 / bits per weight (rounded to
+ *                 a million), else 0
  * bits per weight F16, BF16, F32, FP8: that number; any other name, the first number in it
  *                 + 0.5 for the block scales (Q4_K_M 4.5, Q8_0 8.5, IQ2_XS 2.5, MLX 4bit 4.5);
  *                 no number, or no quantization: 4.5 (LM Studio's usual Q4 download)
  * quantization    the listed one, else "unknown"
- * memory (GB)     size_bytes * 1.2, else parameters * bits / 8 * 1.2, else 0, in GiB like every GB
- *                 of the sidecar; one decimal; the 1.2 is KV cache and runtime. minMemoryGB is the same.
- * context         max_context_length, else 4096 (what LM Studio loads with by default)
+ * memory (GB)     the file size (LM Studio 0.4's size_bytes, llama.cpp's meta.size) * 1.2, else
+ *                 parameters * bits / 8 * 1.2, else 0, in GiB like every GB of the sidecar;
+ *                 one decimal; the 1.2 is KV cache and runtime. minMemoryGB is the same.
+ * context         max_context_length (llama.cpp: meta.n_ctx_train), else 4096 (what LM Studio
+ *                 loads with by default)
  * tasks           embedding models: none (they never stand in for chat). LLMs: GENERAL, plus
  *                   name hint (key or architecture, any case)              adds
  *                   code (coder, codestral, starcoder...), devstral        CODING, ANALYSIS
@@ -129,6 +132,9 @@ public final class CapabilityInference {
     }
 
     private static long parameterCount(DiscoveredModel model, double bits) {
+        if (model.parameterCount() > 0) {
+            return model.parameterCount();
+        }
         OptionalLong listed = ParameterCount.parse(model.paramsString());
         if (listed.isPresent()) {
             return listed.getAsLong();

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param maxContextLength the longest context the model supports, 0 when not listed
  * @param quantization     e.g. {@code Q4_K_M}, null when not listed
  * @param paramsString     LM Studio's parameter count, e.g. {@code 7B}, {@code 3.8B}, {@code 137M}, null when not listed
+ * @param parameterCount   the exact parameter count (llama.cpp's {@code meta.n_params}), 0 when not listed
  * @param architecture     e.g. {@code qwen2}, {@code llama}, null when not listed
  */
 public record DiscoveredModel(
@@ -24,6 +25,7 @@ public record DiscoveredModel(
         int maxContextLength,
         String quantization,
         String paramsString,
+        long parameterCount,
         String architecture) {
 
     public enum ModelType { LLM, EMBEDDING }
@@ -53,6 +55,12 @@ public record DiscoveredModel(
         if (key.isBlank()) {
             throw new IllegalArgumentException("a model key must not be blank");
         }
+    }
+
+    /** The same model with {@code loaded} as its copies in memory: loaded when there is one, else not loaded. */
+    public DiscoveredModel withInstances(List<LoadedInstance> loaded) {
+        return new DiscoveredModel(key, type, loaded.isEmpty() ? LoadState.NOT_LOADED : LoadState.LOADED, loaded,
+                sizeBytes, maxContextLength, quantization, paramsString, parameterCount, architecture);
     }
 
     public boolean loaded() {

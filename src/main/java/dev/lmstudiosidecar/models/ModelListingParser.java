@@ -27,6 +27,8 @@ public final class ModelListingParser {
 
     /** Longest piece of a server's answer quoted in an {@link UnexpectedListing} message. */
     private static final int QUOTE_LIMIT = 200;
+    /** A pebibyte: no model file comes near it, so a larger size is a mistake, not a model. */
+    private static final long MAX_FILE_BYTES = 1L << 50;
 
     /** The answer was not the listing asked for: an error body, another endpoint's answer, or not JSON we know. */
     public static final class UnexpectedListing extends IllegalArgumentException {
@@ -88,7 +90,7 @@ public final class ModelListingParser {
         }
         return new DiscoveredModel(key, type(text(entry, "type"), key), state, instances,
                 wholeNumber(entry, "size_bytes"), contextLength(entry, "max_context_length"),
-                quantization(entry.get("quantization")), text(entry, "params_string"), text(entry, "architecture"));
+                quantization(entry.get("quantization")), text(entry, "params_string"), 0, text(entry, "architecture"));
     }
 
     private static List<LoadedInstance> instances(JsonNode listed) {
@@ -117,16 +119,27 @@ public final class ModelListingParser {
                 : LoadState.UNKNOWN;
         return new DiscoveredModel(key, type(text(entry, "type"), key), state, List.of(),
                 0, contextLength(entry, "max_context_length"),
-                quantization(entry.get("quantization")), null, text(entry, "arch"));
+                quantization(entry.get("quantization")), null, 0, text(entry, "arch"));
     }
 
-    /** A generic OpenAI-compatible server: a name, nothing else. */
+    /**
+     * A generic OpenAI-compatible server: a name, and from llama.cpp's llama-server a {@code meta}
+     * object with the parameter count ({@code n_params}), the trained context length
+     * ({@code n_ctx_train}) and the file's size in bytes ({@code size}). A figure that is missing,
+     * not a whole number, negative or beyond belief counts as not listed. The state stays unknown:
+     * neither says what is loaded.
+     */
     private static DiscoveredModel fromOpenAi(JsonNode entry) {
         String key = text(entry, "id");
         if (key == null) {
             return null;
         }
-        return new DiscoveredModel(key, type(null, key), LoadState.UNKNOWN, List.of(), 0, 0, null, null, null);
+        // Missing, null or not an object: get() finds no field in it, so every figure reads 0.
+        JsonNode meta = entry.path("meta");
+        long parameters = wholeNumber(meta, "n_params");
+        return new DiscoveredModel(key, type(null, key), LoadState.UNKNOWN, List.of(),
+                atMost(meta, "size", MAX_FILE_BYTES), (int) atMost(meta, "n_ctx_train", Integer.MAX_VALUE),
+                null, null, ParameterCount.plausible(parameters) ? parameters : 0, null);
     }
 
     /**
@@ -174,6 +187,12 @@ public final class ModelListingParser {
         return node != null && node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0
                 ? node.longValue()
                 : 0;
+    }
+
+    /** The field as a whole number from 0 to {@code limit}, or 0 (not listed) when it is anything else. */
+    private static long atMost(JsonNode object, String field, long limit) {
+        long value = wholeNumber(object, field);
+        return value <= limit ? value : 0;
     }
 
     /** A token count; no model has 2^31 tokens of context, so a larger number is clamped, not refused. */

@@ -204,8 +204,7 @@ public class ModelLoader {
     private Future<List<String>> unloadEach(DiscoveredModel model, List<String> instances, int index) {
         if (index == instances.size()) {
             List<LoadedInstance> left = model.instances().stream().filter(i -> !instances.contains(i.id())).toList();
-            discovery.update(new DiscoveredModel(model.key(), model.type(), left.isEmpty() ? LoadState.NOT_LOADED : LoadState.LOADED,
-                    left, model.sizeBytes(), model.maxContextLength(), model.quantization(), model.paramsString(), model.architecture()));
+            discovery.update(model.withInstances(left));
             LOG.infof("Unloaded %s from LM Studio", String.join(", ", instances));
             return Future.succeededFuture(instances);
         }
@@ -234,8 +233,7 @@ public class ModelLoader {
         int context = answer.path("load_config").path("context_length").asInt(contextLength.orElse(0));
         List<LoadedInstance> instances = new ArrayList<>(model.instances());
         instances.add(new LoadedInstance(id, context));
-        return new DiscoveredModel(model.key(), model.type(), LoadState.LOADED, instances, model.sizeBytes(),
-                model.maxContextLength(), model.quantization(), model.paramsString(), model.architecture());
+        return model.withInstances(instances);
     }
 
     /**

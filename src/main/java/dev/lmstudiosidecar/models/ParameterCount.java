@@ -11,6 +11,9 @@ import java.util.regex.Pattern;
  */
 public final class ParameterCount {
 
+    /** No model comes near a quadrillion parameters: a count this large is a mistake, not a model. */
+    private static final double LIMIT = 1e15;
+
     private static final Pattern WRITTEN = Pattern.compile("(?:(\\d+)\\s*x\\s*)?(\\d+(?:\\.\\d+)?)\\s*([kmbt])?");
 
     private ParameterCount() {
@@ -27,7 +30,12 @@ public final class ParameterCount {
         }
         double experts = m.group(1) == null ? 1 : Double.parseDouble(m.group(1));
         double value = Double.parseDouble(m.group(2)) * experts * scale(m.group(3));
-        return value > 0 && value < 1e15 ? OptionalLong.of(Math.round(value)) : OptionalLong.empty();
+        return plausible(value) ? OptionalLong.of(Math.round(value)) : OptionalLong.empty();
+    }
+
+    /** Whether {@code count} can be a model's parameter count: more than 0 and under a quadrillion. */
+    public static boolean plausible(double count) {
+        return count > 0 && count < LIMIT;
     }
 
     private static double scale(String suffix) {

@@ -72,6 +72,22 @@ class ModelDiscoveryTest extends EmulatedLmStudioTest {
     }
 
     @Test
+    void llamaCppsMetaGivesTheInferredParametersContextLengthAndMemory() {
+        emulator.shape(Shape.LLAMA_CPP);
+        // No count in the key and no catalog entry: only llama.cpp's meta can say how large it is.
+        emulator.addModel("acme-chat.gguf", "llm", 3_825_065_984L, "6.7B", "Q4_K_M", 16384, false);
+        refresh().body("source", equalTo("/v1/models"))
+                .body(model("acme-chat.gguf") + "state", equalTo("unknown"))
+                .body(model("acme-chat.gguf") + "sizeBytes", equalTo(3_825_065_984L))
+                .body(model("acme-chat.gguf") + "capabilitySource", equalTo("inferred"))
+                .body(model("acme-chat.gguf") + "capabilities.parameterCount", equalTo(6_700_000_000L))
+                .body(model("acme-chat.gguf") + "capabilities.maxContextLength", equalTo(16384))
+                .body(model("acme-chat.gguf") + "capabilities.memoryRequirement", equalTo(4.3f)) // 3.56 GiB + 20%
+                .body(model("acme-chat.gguf") + "capabilities.minMemoryGB", equalTo(4.3f))
+                .body(model("acme-chat.gguf") + "capabilities.estimatedLatency.general", equalTo(568));
+    }
+
+    @Test
     void theListingFollowsTheServerWhenItChangesShape() {
         emulator.shape(Shape.GENERIC_OPENAI);
         refresh().body("source", equalTo("/v1/models"));

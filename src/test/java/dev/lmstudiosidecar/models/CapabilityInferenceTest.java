@@ -24,17 +24,22 @@ class CapabilityInferenceTest {
 
     /** As LM Studio 0.4 lists a model: size, parameters and quantization known. */
     private static DiscoveredModel listed(String key, long sizeBytes, String quantization, String params, String arch) {
-        return new DiscoveredModel(key, LLM, NOT_LOADED, List.of(), sizeBytes, 32768, quantization, params, arch);
+        return new DiscoveredModel(key, LLM, NOT_LOADED, List.of(), sizeBytes, 32768, quantization, params, 0, arch);
     }
 
     /** As LM Studio 0.3 lists a model: no size, no parameter count. */
     private static DiscoveredModel named(String key, String quantization) {
-        return new DiscoveredModel(key, LLM, NOT_LOADED, List.of(), 0, 0, quantization, null, null);
+        return new DiscoveredModel(key, LLM, NOT_LOADED, List.of(), 0, 0, quantization, null, 0, null);
     }
 
     /** As a generic OpenAI server lists a model: the name and nothing else. */
     private static DiscoveredModel nameOnly(String key) {
-        return new DiscoveredModel(key, LLM, UNKNOWN, List.of(), 0, 0, null, null, null);
+        return new DiscoveredModel(key, LLM, UNKNOWN, List.of(), 0, 0, null, null, 0, null);
+    }
+
+    /** As llama.cpp's llama-server lists a model: its {@code meta} gives size, parameters and trained context. */
+    private static DiscoveredModel withMeta(String key, long sizeBytes, int nCtxTrain, long nParams) {
+        return new DiscoveredModel(key, LLM, UNKNOWN, List.of(), sizeBytes, nCtxTrain, null, null, nParams, null);
     }
 
     private static ModelCapabilities infer(DiscoveredModel model) {
@@ -44,7 +49,7 @@ class CapabilityInferenceTest {
     @Test
     void smallModelWithoutNameHintsDoesGeneralChatOnly() {
         DiscoveredModel phi = new DiscoveredModel("phi-3-mini", LLM, NOT_LOADED, List.of(),
-                2_390_000_000L, 4096, "Q4_K_M", "3.8B", "phi3");
+                2_390_000_000L, 4096, "Q4_K_M", "3.8B", 0, "phi3");
 
         assertEquals(new ModelCapabilities("phi-3-mini", "lmstudio", 3_800_000_000L, "Q4_K_M", 2.7, 4096,
                         EnumSet.of(GENERAL),
@@ -158,7 +163,7 @@ class CapabilityInferenceTest {
     void embeddingModelsStandInForNoChatTask() {
         DiscoveredModel nomic = new DiscoveredModel("text-embedding-nomic-embed-text-v1.5", EMBEDDING, LOADED,
                 List.of(new LoadedInstance("text-embedding-nomic-embed-text-v1.5", 2048)),
-                84_000_000L, 2048, "Q8_0", "137M", null);
+                84_000_000L, 2048, "Q8_0", "137M", 0, null);
 
         assertEquals(new ModelCapabilities("text-embedding-nomic-embed-text-v1.5", "lmstudio", 137_000_000L, "Q8_0",
                         0.1, 2048,
@@ -173,7 +178,7 @@ class CapabilityInferenceTest {
     @Test
     void aCodeHintInAnEmbeddingModelsNameAddsNothing() {
         DiscoveredModel jina = new DiscoveredModel("jina-embeddings-v2-base-code", EMBEDDING, NOT_LOADED, List.of(),
-                323_000_000L, 8192, "F16", "161M", "jina-bert-v2");
+                323_000_000L, 8192, "F16", "161M", 0, "jina-bert-v2");
 
         ModelCapabilities c = infer(jina);
 
@@ -213,6 +218,29 @@ class CapabilityInferenceTest {
     @Test
     void listedParamsStringWinsOverKeyAndSize() {
         assertEquals(8_000_000_000L, infer(listed("llama-3-70b", 1_000_000_000L, "Q4_K_M", "8B", "llama")).parameterCount());
+    }
+
+    @Test
+    void listedParameterCountWinsOverKeyAndSize() {
+        assertEquals(6_738_415_616L, infer(withMeta("llama-2-13b.gguf", 1_000_000_000L, 4096, 6_738_415_616L)).parameterCount());
+    }
+
+    @Test
+    void inferredParametersContextAndMemoryComeFromLlamaCppMeta() {
+        ModelCapabilities c = infer(withMeta("tiny.gguf", 3_825_065_984L, 4096, 6_738_415_616L));
+
+        assertEquals(6_738_415_616L, c.parameterCount());
+        assertEquals(4096, c.maxContextLength());
+        assertEquals(4.3, c.memoryRequirementGB()); // 3.825e9 bytes = 3.56 GiB, times 1.2
+        assertEquals(4.3, c.minMemoryGB());
+        assertEquals(568, c.estimatedLatencyFor(GENERAL)); // 400 + 25 * 6.74
+        assertEquals("unknown", c.quantization()); // llama.cpp's meta does not name it
+        assertEquals(70, c.performanceFor(GENERAL)); // under 10B
+    }
+
+    @Test
+    void aTrainedContextFromMetaIsKeptEvenBeyondLmStudiosDefault() {
+        assertEquals(131072, infer(withMeta("long.gguf", 0, 131072, 0)).maxContextLength());
     }
 
     @Test

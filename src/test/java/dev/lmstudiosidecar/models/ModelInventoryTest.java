@@ -16,7 +16,7 @@ class ModelInventoryTest {
     private static DiscoveredModel model(String key, String... instances) {
         List<LoadedInstance> loaded = java.util.Arrays.stream(instances).map(id -> new LoadedInstance(id, 4096)).toList();
         return new DiscoveredModel(key, ModelType.LLM, loaded.isEmpty() ? LoadState.NOT_LOADED : LoadState.LOADED, loaded,
-                0, 0, null, null, null);
+                0, 0, null, null, 0, null);
     }
 
     private static final ModelInventory LISTED = ModelInventory.of(DiscoveryApi.LMSTUDIO_V1, Instant.EPOCH,

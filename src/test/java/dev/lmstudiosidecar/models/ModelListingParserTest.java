@@ -83,12 +83,12 @@ class ModelListingParserTest {
                 new DiscoveredModel("qwen2.5-7b-instruct", LLM, LOADED,
                         List.of(new LoadedInstance("qwen2.5-7b-instruct", 4096),
                                 new LoadedInstance("qwen2.5-7b-instruct:2", 16384)),
-                        4_683_000_000L, 32768, "Q4_K_M", "7B", "qwen2"),
+                        4_683_000_000L, 32768, "Q4_K_M", "7B", 0, "qwen2"),
                 new DiscoveredModel("phi-3-mini", LLM, NOT_LOADED, List.of(),
-                        2_390_000_000L, 4096, "Q4_K_M", "3.8B", "phi3"),
+                        2_390_000_000L, 4096, "Q4_K_M", "3.8B", 0, "phi3"),
                 new DiscoveredModel("text-embedding-nomic-embed-text-v1.5", EMBEDDING, LOADED,
                         List.of(new LoadedInstance("text-embedding-nomic-embed-text-v1.5", 2048)),
-                        84_000_000L, 2048, "Q8_0", "137M", null)),
+                        84_000_000L, 2048, "Q8_0", "137M", 0, null)),
                 models);
     }
 
@@ -111,13 +111,13 @@ class ModelListingParserTest {
 
         assertEquals(List.of(
                 new DiscoveredModel("qwen2-vl-7b-instruct", LLM, NOT_LOADED, List.of(),
-                        0, 32768, "4bit", null, "qwen2_vl"),
+                        0, 32768, "4bit", null, 0, "qwen2_vl"),
                 new DiscoveredModel("meta-llama-3.1-8b-instruct", LLM, LOADED, List.of(),
-                        0, 131072, "Q4_K_M", null, "llama"),
+                        0, 131072, "Q4_K_M", null, 0, "llama"),
                 new DiscoveredModel("text-embedding-nomic-embed-text-v1.5", EMBEDDING, LOADED, List.of(),
-                        0, 2048, "Q8_0", null, "nomic-bert"),
+                        0, 2048, "Q8_0", null, 0, "nomic-bert"),
                 new DiscoveredModel("gemma-3-12b-it", LLM, UNKNOWN, List.of(),
-                        0, 131072, "Q4_K_M", null, "gemma3")),
+                        0, 131072, "Q4_K_M", null, 0, "gemma3")),
                 models);
     }
 
@@ -131,9 +131,57 @@ class ModelListingParserTest {
                 """);
 
         assertEquals(List.of(
-                new DiscoveredModel("qwen2.5-7b-instruct", LLM, UNKNOWN, List.of(), 0, 0, null, null, null),
-                new DiscoveredModel("Text-EMBEDDING-bge-m3", EMBEDDING, UNKNOWN, List.of(), 0, 0, null, null, null)),
+                new DiscoveredModel("qwen2.5-7b-instruct", LLM, UNKNOWN, List.of(), 0, 0, null, null, 0, null),
+                new DiscoveredModel("Text-EMBEDDING-bge-m3", EMBEDDING, UNKNOWN, List.of(), 0, 0, null, null, 0, null)),
                 models);
+    }
+
+    @Test
+    void llamaCppMetaGivesParametersTrainedContextAndSizeButNoState() {
+        List<DiscoveredModel> models = parse(DiscoveryApi.OPENAI, """
+                {"models": [{"name": "tiny.gguf", "model": "tiny.gguf", "type": "model", "capabilities": ["completion"]}],
+                 "object": "list",
+                 "data": [{"id": "tiny.gguf", "object": "model", "created": 1733000000, "owned_by": "llamacpp",
+                           "meta": {"vocab_type": 1, "n_vocab": 32000, "n_ctx_train": 4096, "n_embd": 4096,
+                                    "n_params": 6738415616, "size": 3825065984}}]}
+                """);
+
+        assertEquals(List.of(new DiscoveredModel("tiny.gguf", LLM, UNKNOWN, List.of(),
+                3_825_065_984L, 4096, null, null, 6_738_415_616L, null)), models);
+    }
+
+    @Test
+    void badLlamaCppMetaCountsAsNotListed() {
+        List<DiscoveredModel> models = parse(DiscoveryApi.OPENAI, """
+                {"object": "list", "data": [
+                  {"id": "no-meta"},
+                  {"id": "null-meta", "meta": null},
+                  {"id": "text-meta", "meta": "7B"},
+                  {"id": "array-meta", "meta": [6738415616, 4096]},
+                  {"id": "empty-meta", "meta": {}},
+                  {"id": "null-fields", "meta": {"n_params": null, "n_ctx_train": null, "size": null}},
+                  {"id": "wrong-types", "meta": {"n_params": "7B", "n_ctx_train": 4096.5, "size": {"bytes": 1}}},
+                  {"id": "booleans", "meta": {"n_params": true, "n_ctx_train": false, "size": true}},
+                  {"id": "negative", "meta": {"n_params": -6738415616, "n_ctx_train": -4096, "size": -1}},
+                  {"id": "absurd", "meta": {"n_params": 9000000000000000000, "n_ctx_train": 4294967296,
+                                            "size": 2000000000000000000}},
+                  {"id": "beyond-long", "meta": {"n_params": 99999999999999999999999, "size": 99999999999999999999999}}
+                ]}
+                """);
+
+        assertEquals(11, models.size());
+        for (DiscoveredModel model : models) {
+            assertEquals(new DiscoveredModel(model.key(), LLM, UNKNOWN, List.of(), 0, 0, null, null, 0, null), model);
+        }
+    }
+
+    @Test
+    void aBadFigureInLlamaCppMetaLeavesTheGoodOnes() {
+        DiscoveredModel model = parse(DiscoveryApi.OPENAI, """
+                {"data": [{"id": "half.gguf", "meta": {"n_params": "many", "n_ctx_train": 8192, "size": -5}}]}
+                """).get(0);
+
+        assertEquals(new DiscoveredModel("half.gguf", LLM, UNKNOWN, List.of(), 0, 8192, null, null, 0, null), model);
     }
 
     @Test
@@ -177,7 +225,7 @@ class ModelListingParserTest {
                 ]}
                 """).get(0);
 
-        assertEquals(new DiscoveredModel("odd", LLM, UNKNOWN, List.of(), 0, 0, null, null, null), model);
+        assertEquals(new DiscoveredModel("odd", LLM, UNKNOWN, List.of(), 0, 0, null, null, 0, null), model);
     }
 
     @Test

@@ -54,7 +54,9 @@ final class EmulatorRouter implements Handler<HttpServerRequest> {
         HttpServerResponse response = request.response();
         switch (route(request.method(), request.path(), shape)) {
             case GREETING -> Json.send(response, 200, Json.object().put("lmstudio", true));
-            case OPENAI_MODELS -> sendListing(response, ModelListings.openAi(catalog.all(), knobs.jitLoading));
+            case OPENAI_MODELS -> sendListing(response, shape == Shape.LLAMA_CPP
+                    ? ModelListings.llamaCpp(catalog.all())
+                    : ModelListings.openAi(catalog.all(), knobs.jitLoading));
             case V0_MODELS -> sendListing(response, ModelListings.v0(catalog.all()));
             case V1_MODELS -> sendListing(response, ModelListings.v1(catalog.all()));
             case LOAD -> admin.handleLoad(body, response);

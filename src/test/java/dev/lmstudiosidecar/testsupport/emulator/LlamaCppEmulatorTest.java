@@ -70,11 +70,19 @@ class LlamaCppEmulatorTest {
     }
 
     @Test
-    void advertisesKeepAliveYetClosesTheConnectionAfterEachAnswer() throws Exception {
+    void advertisesKeepAliveYetClosesTheConnectionAfterAStreamedAnswer() throws Exception {
         try (Socket socket = connect()) {
             String answer = exchange(socket, "POST", "/v1/chat/completions", STREAMED_CHAT);
             assertTrue(answer.toLowerCase().contains("keep-alive: timeout=5, max=100"), answer);
-            assertEquals(-1, socket.getInputStream().read(), "the server closes after the answer");
+            assertEquals(-1, socket.getInputStream().read(), "the server closes after the stream");
+        }
+    }
+
+    @Test
+    void keepsAPlainAnswersConnectionForTheNextRequest() throws Exception {
+        try (Socket socket = connect()) {
+            assertTrue(exchange(socket, "POST", "/v1/chat/completions", NAMELESS_CHAT).startsWith("HTTP/1.1 200"));
+            assertTrue(exchange(socket, "POST", "/v1/chat/completions", NAMELESS_CHAT).startsWith("HTTP/1.1 200"));
         }
     }
 
@@ -92,7 +100,6 @@ class LlamaCppEmulatorTest {
     @Test
     void aConnectionWaitsForAWorkerHeldByAnotherKeptAliveConnection() throws Exception {
         emulator.llamaHttpWorkers(1);
-        emulator.llamaClose(LlamaClose.ON_NEXT_REQUEST);
         try (Socket first = connect(); Socket second = connect()) {
             assertTrue(exchange(first, "POST", "/v1/chat/completions", NAMELESS_CHAT).startsWith("HTTP/1.1 200"));
             second.setSoTimeout(300);

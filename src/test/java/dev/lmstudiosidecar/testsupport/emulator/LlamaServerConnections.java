@@ -7,23 +7,26 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How llama.cpp's llama-server (cpp-httplib underneath) treats connections, for the
- * {@link LmStudioEmulator.Shape#LLAMA_CPP} shape:
+ * {@link LmStudioEmulator.Shape#LLAMA_CPP} shape, as seen on a real one (build b4748):
  * <ul>
  *   <li>A fixed number of HTTP worker threads, each bound to one connection from its first request
  *       until that connection closes. A connection that finds no free worker is accepted but not
  *       served: its requests wait, however long, for a worker to come free.</li>
- *   <li>Every answer advertises {@code Connection: keep-alive, Keep-Alive: timeout=5, max=100}, yet the
- *       connection is closed after the answer: at once ({@link LlamaClose#AFTER_ANSWER}, the race a
- *       client's pool loses now and then), or when the next request arrives on it
- *       ({@link LlamaClose#ON_NEXT_REQUEST}: a stale pooled connection every time, for deterministic tests).
- *       A connection left open is closed after {@link #KEEP_ALIVE_TIMEOUT_MS} of silence.</li>
+ *   <li>Every answer advertises {@code Keep-Alive: timeout=5, max=100}. A plain answer keeps its
+ *       connection (and its worker) until {@link #KEEP_ALIVE_TIMEOUT_MS} of silence; a streamed one
+ *       closes it anyway: at once ({@link LlamaClose#AFTER_STREAM}, what llama-server does; a pooled
+ *       client that reuses it quickly loses the race now and then), or when the next request arrives
+ *       on it ({@link LlamaClose#ON_NEXT_REQUEST}: a stale pooled connection every time, for
+ *       deterministic tests).</li>
  * </ul>
  * Thread-safe: the emulator's event loops call in concurrently.
  */
@@ -40,10 +43,13 @@ final class LlamaServerConnections {
     private final Vertx vertx;
     private final Object lock = new Object();
     private final Set<HttpConnection> holdingWorker = new HashSet<>(); // guarded by lock
-    private final Set<HttpConnection> answered = new HashSet<>(); // guarded by lock
+    /** Streamed connections left open by ON_NEXT_REQUEST: the next request on one is met with a close. */
+    private final Set<HttpConnection> stale = new HashSet<>(); // guarded by lock
+    /** Connections between an answer and their next request, each with a token for its idle timer. */
+    private final Map<HttpConnection, Object> idle = new HashMap<>(); // guarded by lock
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>(); // guarded by lock
     private int freeWorkers; // guarded by lock
-    private volatile LlamaClose closeTiming = LlamaClose.AFTER_ANSWER;
+    private volatile LlamaClose closeTiming = LlamaClose.AFTER_STREAM;
     private final AtomicInteger staleClosures = new AtomicInteger();
 
     LlamaServerConnections(Vertx vertx) {
@@ -57,7 +63,8 @@ final class LlamaServerConnections {
         boolean close;
         boolean runNow = false;
         synchronized (lock) {
-            close = answered.remove(connection); // only ON_NEXT_REQUEST leaves answered connections open
+            idle.remove(connection);
+            close = stale.remove(connection);
             if (!close) {
                 if (holdingWorker.contains(connection)) {
                     runNow = true;
@@ -88,19 +95,25 @@ final class LlamaServerConnections {
     /** The answer on {@code request}'s connection was sent in full. */
     void answerSent(HttpServerRequest request) {
         HttpConnection connection = request.connection();
-        if (closeTiming == LlamaClose.AFTER_ANSWER) {
+        String type = request.response().headers().get("Content-Type");
+        boolean streamed = type != null && type.startsWith("text/event-stream");
+        if (streamed && closeTiming == LlamaClose.AFTER_STREAM) {
             connection.close();
             return;
         }
+        Object token = new Object();
         synchronized (lock) {
-            answered.add(connection);
+            if (streamed) {
+                stale.add(connection);
+            }
+            idle.put(connection, token);
         }
         vertx.setTimer(KEEP_ALIVE_TIMEOUT_MS, id -> {
-            boolean idle;
+            boolean silent;
             synchronized (lock) {
-                idle = answered.contains(connection);
+                silent = idle.get(connection) == token;
             }
-            if (idle) {
+            if (silent) {
                 connection.close();
             }
         });
@@ -110,7 +123,7 @@ final class LlamaServerConnections {
         closeTiming = timing;
     }
 
-    /** Requests that arrived on a connection already answered and were met with a close. */
+    /** Requests that arrived on a streamed answer's connection left open (ON_NEXT_REQUEST) and were met with a close. */
     int staleClosures() {
         return staleClosures.get();
     }
@@ -122,11 +135,12 @@ final class LlamaServerConnections {
             open = new ArrayList<>(holdingWorker);
             waiting.forEach(w -> open.add(w.connection()));
             holdingWorker.clear();
-            answered.clear();
+            stale.clear();
+            idle.clear();
             waiting.clear();
             freeWorkers = workers;
         }
-        closeTiming = LlamaClose.AFTER_ANSWER;
+        closeTiming = LlamaClose.AFTER_STREAM;
         staleClosures.set(0);
         open.forEach(HttpConnection::close);
     }
@@ -134,7 +148,8 @@ final class LlamaServerConnections {
     private void closed(HttpConnection connection) {
         Waiting next = null;
         synchronized (lock) {
-            answered.remove(connection);
+            stale.remove(connection);
+            idle.remove(connection);
             if (holdingWorker.remove(connection)) {
                 next = waiting.poll();
                 if (next == null) {

@@ -46,10 +46,10 @@ public final class LmStudioEmulator implements AutoCloseable {
      */
     public enum ErrorStyle { OBJECT, STRING, LLAMA_CPP }
 
-    /** When the {@link Shape#LLAMA_CPP} shape closes a connection whose answer advertised keep-alive. */
+    /** When the {@link Shape#LLAMA_CPP} shape closes a connection whose streamed answer advertised keep-alive. */
     public enum LlamaClose {
-        /** Right after the answer, as llama-server does: a pooled client reusing it now and then loses the race. */
-        AFTER_ANSWER,
+        /** Right after the stream, as llama-server does: a pooled client reusing it quickly now and then loses the race. */
+        AFTER_STREAM,
         /** When the next request arrives on it, unanswered: every reuse of it finds it stale. */
         ON_NEXT_REQUEST
     }
@@ -173,12 +173,12 @@ public final class LmStudioEmulator implements AutoCloseable {
         llamaConnections.reset(Math.max(1, workers));
     }
 
-    /** For the {@link Shape#LLAMA_CPP} shape: when a connection is closed after its answer. */
+    /** For the {@link Shape#LLAMA_CPP} shape: when a connection is closed after a streamed answer. */
     public void llamaClose(LlamaClose timing) {
         llamaConnections.closeTiming(timing);
     }
 
-    /** Requests the {@link Shape#LLAMA_CPP} shape met with a close because they came on an answered connection. */
+    /** Requests the {@link Shape#LLAMA_CPP} shape met with a close because they came on a streamed answer's connection. */
     public int staleConnectionClosures() {
         return llamaConnections.staleClosures();
     }

@@ -14,6 +14,8 @@ public record ApiError(int status, String type, String code, String param, Strin
     public static final String INVALID_REQUEST = "invalid_request_error";
     public static final String SERVER_ERROR = "server_error";
     public static final String RATE_LIMIT = "rate_limit_error";
+    /** The code of a failure inside the sidecar itself. */
+    public static final String INTERNAL_ERROR = "internal_error";
 
     public ApiError {
         headers = Map.copyOf(headers);
@@ -71,6 +73,13 @@ public record ApiError(int status, String type, String code, String param, Strin
                         + " (e.g. GET /admin/models); " + path + " is not part of either.", Map.of());
     }
 
+    /** Health and metrics live on the management interface, which kubelet and Prometheus reach; not on the API port. */
+    public static ApiError onManagementPort(String path, int managementPort) {
+        return new ApiError(404, INVALID_REQUEST, "unknown_endpoint", null,
+                path + " is served on the management port " + managementPort + " (quarkus.management.port), not on the API port:"
+                        + " e.g. http://<pod-ip>:" + managementPort + "/q/health/ready or /q/metrics.", Map.of());
+    }
+
     public static ApiError upstream(int status, String type, String code, String param, String message) {
         return new ApiError(status, type, code, param, message, Map.of());
     }
@@ -89,7 +98,7 @@ public record ApiError(int status, String type, String code, String param, Strin
     }
 
     public static ApiError internal(String message) {
-        return new ApiError(500, SERVER_ERROR, "internal_error", null, message, Map.of());
+        return new ApiError(500, SERVER_ERROR, INTERNAL_ERROR, null, message, Map.of());
     }
 
     /** The OpenAI error object; {@code param} and {@code code} are JSON null when absent. */

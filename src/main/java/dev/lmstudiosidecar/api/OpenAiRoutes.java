@@ -17,6 +17,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,12 +31,15 @@ public class OpenAiRoutes {
     private static final Logger LOG = Logger.getLogger(OpenAiRoutes.class);
 
     private final ProxyContext context;
+    private final int managementPort;
 
     OpenAiRoutes(Vertx vertx, FallbackChain chain, BackendBreakers breakers, ConcurrencyLimiter limiter, RetryPolicy retries,
                  ModelLoader loader, ModelUsage usage, CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar,
-                 ObjectMapper json) {
+                 ObjectMapper json, @ConfigProperty(name = "quarkus.management.port", defaultValue = "9235") int managementPort) {
+        this.managementPort = managementPort;
         this.context = new ProxyContext(vertx, chain, breakers, retries, limiter, loader, usage, new OpenAiRequestParser(),
-                new LMStudioErrorReader(json), new UpstreamErrors(lmstudio), cloud::sanitize,
+                new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
+                new ServerErrorLog(Math.max(0, sidecar.errorLogLinesPerMinute()), System::nanoTime, LOG::warn), cloud::sanitize,
                 new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), sidecar.maxRequestBody().bytes(),
                 sidecar.requestBodyTimeout().toMillis(),
                 lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis());
@@ -44,9 +48,9 @@ public class OpenAiRoutes {
     void register(@Observes Router router) {
         router.route("/v1/*").handler(routing -> new ProxyExchange(context, routing).start());
         router.route().failureHandler(this::onFailure);
-        router.route().last().handler(routing -> answer(routing, ApiError.noSuchRoute(routing.normalizedPath())));
+        router.route().last().handler(routing -> answer(routing, notFound(routing.normalizedPath())));
         router.errorHandler(400, routing -> answer(routing, ApiError.invalidRequest(null, "The request line or its headers are malformed.")));
-        router.errorHandler(404, routing -> answer(routing, ApiError.noSuchRoute(routing.normalizedPath())));
+        router.errorHandler(404, routing -> answer(routing, notFound(routing.normalizedPath())));
         router.errorHandler(405, routing -> answer(routing, ApiError.methodNotAllowed(routing.request().method().name())));
     }
 
@@ -57,10 +61,14 @@ public class OpenAiRoutes {
             answer(routing, ApiError.internal("The sidecar failed on this request (" + failure.getClass().getSimpleName() + ")."));
         } else {
             int status = routing.statusCode();
-            answer(routing, status == 404 ? ApiError.noSuchRoute(routing.normalizedPath())
+            answer(routing, status == 404 ? notFound(routing.normalizedPath())
                     : new ApiError(status, status < 500 ? ApiError.INVALID_REQUEST : ApiError.SERVER_ERROR,
                             "http_" + status, null, "The request failed with HTTP " + status + ".", Map.of()));
         }
+    }
+
+    private ApiError notFound(String path) {
+        return path.equals("/q") || path.startsWith("/q/") ? ApiError.onManagementPort(path, managementPort) : ApiError.noSuchRoute(path);
     }
 
     private static void answer(RoutingContext routing, ApiError error) {

@@ -27,6 +27,7 @@ record ProxyContext(
         OpenAiRequestParser parser,
         LMStudioErrorReader errorReader,
         UpstreamErrors errors,
+        ServerErrorLog serverErrorLog,
         UnaryOperator<UpstreamFailure> sanitizer,
         RequestBodyBudget bodyBudget,
         long maxRequestBodyBytes,

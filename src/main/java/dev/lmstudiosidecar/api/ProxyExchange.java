@@ -207,9 +207,10 @@ final class ProxyExchange {
         Candidate current = walk.current();
         CircuitBreaker breaker = breaker();
         if (!breaker.tryAcquire()) {
-            UpstreamFailure open = new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, current.client().backend(), 0,
-                    "its circuit breaker is open after repeated failures", null, null);
-            act(walk.refusedByBreaker(open, breaker.retryAfterMillis()));
+            Backend backend = current.client().backend();
+            CircuitBreaker.Diagnosis why = breaker.diagnosis();
+            act(walk.refusedByBreaker(context.errors().circuitOpen(backend, why, context.breakers().lastFailure(backend)),
+                    why.retryAfterMillis()));
             return;
         }
         walk.attemptStarted();
@@ -295,13 +296,18 @@ final class ProxyExchange {
         if (circuitRetryAfter > 0) {
             error = error.withHeader("Retry-After", Long.toString(Math.max(1, (circuitRetryAfter + 999) / 1000)));
         }
-        return walk.attempts() > 1 ? error.withHeader(SidecarHeaders.SHOULD_RETRY, "false") : error;
+        // The sidecar already retried (or its policy ruled it out), or failed fast on purpose (an open
+        // breaker): an SDK that retried too would multiply the calls, or wait out Retry-After, for nothing.
+        // Retry-After stays, as information. Only a plain refusal from upstream (a 4xx) passes as it came.
+        boolean sidecarsVerdict = walk.attempts() != 1 || tried.size() > 1
+                || FailurePolicy.retryKind(walk.lastFailure()).retryable();
+        return sidecarsVerdict ? error.withHeader(SidecarHeaders.SHOULD_RETRY, "false") : error;
     }
 
     private void recordOutcome(UpstreamFailure failure) {
         outcomePending = false;
         if (FailurePolicy.countsAgainstBackend(failure)) {
-            breaker().onFailure();
+            context.breakers().recordFailure(walk.current().client().backend(), failure);
         } else {
             breaker().onSuccess();
         }
@@ -316,7 +322,7 @@ final class ProxyExchange {
         breaker().onSuccess();
         response.setStatusCode(upstream.statusCode());
         ForwardedHeaders.copyToClient(upstream.headers(), response.headers());
-        addSidecarHeaders();
+        addSidecarHeaders(true);
     }
 
     private CircuitBreaker breaker() {
@@ -359,6 +365,7 @@ final class ProxyExchange {
         if (response.ended() || response.closed()) {
             return;
         }
+        logServerError(error);
         if (response.headWritten()) {
             // Too late for a status: breaking the connection is the only honest way to say
             // that the body the client has is not the whole answer.
@@ -370,7 +377,7 @@ final class ProxyExchange {
         response.headers().set(SidecarHeaders.REQUEST_ID, requestId);
         response.headers().set("Content-Type", "application/json");
         error.headers().forEach(response.headers()::set);
-        addSidecarHeaders();
+        addSidecarHeaders(false);
         boolean unreadUpload = !request.isEnded();
         if (unreadUpload && request.version() != HttpVersion.HTTP_2) {
             response.headers().set("Connection", "close");
@@ -389,6 +396,13 @@ final class ProxyExchange {
     private void lingerThenClose() {
         long timer = context.vertx().setTimer(UPLOAD_LINGER_MILLIS, id -> request.connection().close());
         request.endHandler(ended -> context.vertx().cancelTimer(timer));
+    }
+
+    /** A 5xx, or a stream cut, is logged once; a bug was logged with its stack trace already. */
+    void logServerError(ApiError error) {
+        if (error.status() >= 500 && !ApiError.INTERNAL_ERROR.equals(error.code())) {
+            context.serverErrorLog().log(requestId, request.method().name(), OPENAI_PREFIX + suffix, answeringModel(), error);
+        }
     }
 
     ApiError upstreamError(UpstreamFailure rawFailure) {
@@ -466,15 +480,19 @@ final class ProxyExchange {
         }
     }
 
-    private void addSidecarHeaders() {
+    /** @param answered a model's answer follows: only then are the model, and any stand-in, named */
+    private void addSidecarHeaders(boolean answered) {
         MultiMap headers = response.headers();
         headers.set(SidecarHeaders.PROVIDER, backend().name());
+        headers.set(SidecarHeaders.ATTEMPTS, Integer.toString(walk == null ? 0 : walk.attempts()));
+        if (!answered) {
+            return;
+        }
         String model = answeringModel();
         if (model != null) {
             headers.set(SidecarHeaders.MODEL, model);
         }
-        headers.set(SidecarHeaders.ATTEMPTS, Integer.toString(walk == null ? 0 : walk.attempts()));
-        if (walk != null && !noneAnswered && walk.current().fallback()) {
+        if (walk.current().fallback()) {
             headers.set(SidecarHeaders.FALLBACK, walk.current().label());
         }
     }

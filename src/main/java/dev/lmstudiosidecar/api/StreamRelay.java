@@ -99,6 +99,7 @@ final class StreamRelay {
         if (client.ended() || client.closed() || exchange.clientGone()) {
             return;
         }
+        exchange.logServerError(error);
         client.end("\n\ndata: " + error.toJson() + "\n\n");
     }
 }

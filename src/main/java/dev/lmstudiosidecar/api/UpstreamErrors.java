@@ -1,9 +1,12 @@
 package dev.lmstudiosidecar.api;
 
 import dev.lmstudiosidecar.config.LMStudioConfig;
+import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
+import dev.lmstudiosidecar.resilience.CircuitBreaker;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
+import java.util.Optional;
 
 /**
  * Turns a provider's {@link UpstreamFailure} into what the client is told: the OpenAI error with
@@ -29,9 +32,8 @@ public final class UpstreamErrors {
             case REJECTED -> ApiError.upstream(failure.upstreamStatus(), ApiError.INVALID_REQUEST,
                     failure.code(), failure.param(), failure.message());
             case SERVER_ERROR -> ApiError.badUpstream(where + " failed (HTTP " + failure.upstreamStatus() + "): " + failure.message());
-            case UNREACHABLE -> ApiError.backendUnreachable(where + " is not reachable (" + failure.message() + ")."
-                    + (lmstudio ? " Start its server with `lms server start` (or Developer > Start Server in the app),"
-                    + " or point the sidecar at it with LMSTUDIO_URL." : " Check cloud.base-url."));
+            case UNREACHABLE -> ApiError.backendUnreachable(where + " is not reachable (" + failure.message() + ")." + startHint(failure.backend()));
+            case CIRCUIT_OPEN -> ApiError.backendUnreachable("The sidecar sent nothing to " + where + ": " + failure.message());
             // A model-management timeout names its own bound in its message; an inference one is lmstudio.timeout.
             case TIMEOUT -> ApiError.upstreamTimeout(failure.boundSetting() != null
                     ? where + " timed out: " + failure.message() + "."
@@ -43,6 +45,22 @@ public final class UpstreamErrors {
             case CONNECTION_LOST -> ApiError.badUpstream("The connection to " + where
                     + " broke before its answer was complete (" + failure.message() + ").");
         };
+    }
+
+    /**
+     * What an open breaker knows, not more: the backend may be back already, so it is called
+     * unreachable only when the last failure said so, and the error says when a call goes through again.
+     */
+    public UpstreamFailure circuitOpen(Backend backend, CircuitBreaker.Diagnosis diagnosis, Optional<UpstreamFailure> lastFailure) {
+        boolean unreachable = lastFailure.filter(last -> last.kind() == UpstreamFailure.Kind.UNREACHABLE).isPresent();
+        return new UpstreamFailure(UpstreamFailure.Kind.CIRCUIT_OPEN, backend, 0, "its circuit breaker is open: " + diagnosis.summary() + "."
+                + (unreachable ? startHint(backend) : ""), null, null);
+    }
+
+    private static String startHint(Backend backend) {
+        return backend.name().equals(LMStudioClient.BACKEND_NAME)
+                ? " Start its server with `lms server start` (or Developer > Start Server in the app), or point the sidecar at it with LMSTUDIO_URL."
+                : " Check cloud.base-url.";
     }
 
     ApiError queueRejected(ConcurrencyLimiter.Rejection rejection) {

@@ -31,4 +31,8 @@ public interface SidecarConfig {
     @WithDefault("16MiB")
     @WithConverter(ByteSizeConverter.class)
     ByteSize maxBufferedRequestBytes();
+
+    /** WARN lines a minute at most for the 5xx answers and cut streams the sidecar logs (0: none); the rest are counted. */
+    @WithDefault("20")
+    int errorLogLinesPerMinute();
 }

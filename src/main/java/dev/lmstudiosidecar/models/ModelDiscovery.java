@@ -228,9 +228,7 @@ public class ModelDiscovery {
         remembered = fresh.api();
         if (lastPublishedApi != fresh.api() || lastProblem != null) {
             lastPublishedApi = fresh.api();
-            long loaded = fresh.models().stream().filter(DiscoveredModel::loaded).count();
-            LOG.infof("LM Studio at %s lists %d models (%d loaded) through %s", rest.backend().openAiBase(),
-                    fresh.models().size(), loaded, fresh.api().path());
+            LOG.infof("LM Studio at %s lists %s through %s", rest.backend().openAiBase(), fresh.summary(), fresh.api().path());
         }
         lastProblem = null;
         for (Consumer<ModelInventory> listener : listeners) {

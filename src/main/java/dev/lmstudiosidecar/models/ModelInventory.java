@@ -70,6 +70,17 @@ public record ModelInventory(DiscoveryApi api, Instant listedAt, Map<String, Dis
         return !known() || find(model).isPresent();
     }
 
+    /**
+     * For the log: "3 models (2 loaded)", or, from a names-only listing (llama.cpp, vLLM), "3 models
+     * (state unknown)": such a server does not say what is in memory, and "0 loaded" would be false.
+     */
+    public String summary() {
+        if (api == DiscoveryApi.OPENAI) {
+            return byKey.size() + " models (state unknown)";
+        }
+        return byKey.size() + " models (" + byKey.values().stream().filter(DiscoveredModel::loaded).count() + " loaded)";
+    }
+
     /** The same inventory with {@code model} in place of the entry of the same key. */
     public ModelInventory with(DiscoveredModel model) {
         Map<String, DiscoveredModel> changed = new LinkedHashMap<>(byKey);

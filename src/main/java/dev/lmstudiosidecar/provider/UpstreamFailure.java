@@ -40,6 +40,8 @@ public record UpstreamFailure(Kind kind, Backend backend, int upstreamStatus, St
         SERVER_ERROR,
         /** No connection could be made. */
         UNREACHABLE,
+        /** The sidecar's circuit breaker of the backend refused the call: it kept failing. Nothing was sent. */
+        CIRCUIT_OPEN,
         /** The backend stopped answering for longer than allowed. */
         TIMEOUT,
         /** Every pooled connection is busy and the wait queue is full. */

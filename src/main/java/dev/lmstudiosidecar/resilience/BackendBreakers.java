@@ -2,12 +2,14 @@ package dev.lmstudiosidecar.resilience;
 
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.provider.Backend;
+import dev.lmstudiosidecar.provider.UpstreamFailure;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -22,11 +24,24 @@ public class BackendBreakers {
     private final LMStudioConfig.CircuitBreakerSettings settings;
     private final MeterRegistry registry;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    /** Per backend, the last failure counted against it: what an open breaker's error can tell of it. */
+    private final Map<String, UpstreamFailure> lastFailures = new ConcurrentHashMap<>();
 
     BackendBreakers(LMStudioConfig config, MeterRegistry registry, LMStudioClient lmstudio) {
         this.settings = config.circuitBreaker();
         this.registry = registry;
         of(lmstudio.backend()); // now, so that a bad setting stops start-up and the gauge exists from the start
+    }
+
+    /** A call to {@code backend} failed in a way that counts against it. */
+    public void recordFailure(Backend backend, UpstreamFailure failure) {
+        lastFailures.put(backend.name(), failure);
+        of(backend).onFailure(failure.message());
+    }
+
+    /** The last failure counted against {@code backend}, if any. */
+    public Optional<UpstreamFailure> lastFailure(Backend backend) {
+        return Optional.ofNullable(lastFailures.get(backend.name()));
     }
 
     public CircuitBreaker of(Backend backend) {
@@ -38,7 +53,13 @@ public class BackendBreakers {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("lmstudio.circuit-breaker.*: " + e.getMessage(), e);
             }
-            breaker.onStateChange(state -> LOG.infof("circuit breaker of %s is now %s", name, state));
+            breaker.onStateChange(state -> {
+                if (state == CircuitBreaker.State.OPEN) {
+                    LOG.warnf("circuit breaker of %s is now OPEN: %s", name, breaker.diagnosis().summary());
+                } else {
+                    LOG.infof("circuit breaker of %s is now %s", name, state);
+                }
+            });
             Gauge.builder("sidecar.circuit.breaker.state", breaker, b -> b.state().ordinal())
                     .tag("backend", name)
                     .description("0 closed, 1 open, 2 half-open")

@@ -1,7 +1,10 @@
 package dev.lmstudiosidecar.resilience;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -26,6 +29,42 @@ public final class CircuitBreaker {
 
     public enum State { CLOSED, OPEN, HALF_OPEN }
 
+    /**
+     * What is known of the failures behind the breaker, for the words of an error and of a log line.
+     *
+     * @param failures         failed calls in the window
+     * @param calls            calls in the window
+     * @param lastFailures     why the latest calls failed, newest first (at most {@value #REMEMBERED_FAILURES})
+     * @param failingForMillis how long every call has failed (since the first failure after the last success); 0 if one succeeded last
+     * @param retryAfterMillis while OPEN, the milliseconds until it lets a call through again; else 0
+     */
+    public record Diagnosis(int failures, int calls, List<String> lastFailures, long failingForMillis, long retryAfterMillis) {
+
+        /** E.g. "every call has failed for 42 s (the last: Connection refused); a call goes through again in 18 s". */
+        public String summary() {
+            StringBuilder text = new StringBuilder();
+            if (failingForMillis > 0) {
+                text.append("every call has failed for ").append(seconds(failingForMillis)).append(" s");
+            } else {
+                text.append(failures).append(" of the last ").append(calls).append(" calls failed");
+            }
+            if (!lastFailures.isEmpty()) {
+                text.append(" (the last: ").append(String.join("; ", lastFailures)).append(')');
+            }
+            if (retryAfterMillis > 0) {
+                text.append("; a call goes through again in ").append(seconds(retryAfterMillis)).append(" s");
+            }
+            return text.toString();
+        }
+
+        private static long seconds(long millis) {
+            return Math.max(1, (millis + 999) / 1000);
+        }
+    }
+
+    /** How many failure reasons a diagnosis remembers. */
+    static final int REMEMBERED_FAILURES = 3;
+
     private final int windowSize;
     private final int minimumCalls;
     private final double failureRatio;
@@ -43,6 +82,9 @@ public final class CircuitBreaker {
     private int probesLetThrough;
     private int probesOutstanding;
     private int probeSuccesses;
+    private final ArrayDeque<String> lastFailures = new ArrayDeque<>(REMEMBERED_FAILURES);
+    /** When the current run of failures began (nanoClock), or -1 while the last outcome was a success. */
+    private long failingSince = -1;
 
     private volatile Consumer<State> listener;
 
@@ -116,9 +158,13 @@ public final class CircuitBreaker {
         synchronized (this) {
             changed = halfOpenIfDue();
             switch (state) {
-                case CLOSED -> record(false);
+                case CLOSED -> {
+                    record(false);
+                    failingSince = -1;
+                }
                 case HALF_OPEN -> {
                     if (probesOutstanding > 0) {
+                        failingSince = -1;
                         probesOutstanding--;
                         if (++probeSuccesses >= halfOpenProbes) {
                             changed = close();
@@ -131,14 +177,28 @@ public final class CircuitBreaker {
         notifyListener(changed);
     }
 
-    /**
-     * A permitted call failed. In CLOSED it may open the breaker; in HALF_OPEN it does, and the
-     * open duration starts again.
-     */
+    /** {@link #onFailure(String)} without a reason. */
     public void onFailure() {
+        onFailure(null);
+    }
+
+    /**
+     * A permitted call failed, for the reason given (kept for {@link #diagnosis()}; null: none known).
+     * In CLOSED it may open the breaker; in HALF_OPEN it does, and the open duration starts again.
+     */
+    public void onFailure(String why) {
         State changed;
         synchronized (this) {
             changed = halfOpenIfDue();
+            if (why != null) {
+                if (lastFailures.size() == REMEMBERED_FAILURES) {
+                    lastFailures.removeFirst();
+                }
+                lastFailures.addLast(why);
+            }
+            if (failingSince == -1) {
+                failingSince = nanoClock.getAsLong();
+            }
             switch (state) {
                 case CLOSED -> {
                     record(true);
@@ -191,16 +251,34 @@ public final class CircuitBreaker {
         State changed;
         synchronized (this) {
             changed = halfOpenIfDue();
-            if (state == State.OPEN) {
-                long remaining = openNanos - (nanoClock.getAsLong() - openedAt);
-                // Rounded up: a caller told 0 would retry straight into an open breaker.
-                millis = Math.max(1, remaining / 1_000_000 + (remaining % 1_000_000 == 0 ? 0 : 1));
-            } else {
-                millis = 0;
-            }
+            millis = openMillisLeft();
         }
         notifyListener(changed);
         return millis;
+    }
+
+    /** What is known of the failures now: for an error's message or the log line of a transition. */
+    public Diagnosis diagnosis() {
+        Diagnosis diagnosis;
+        State changed;
+        synchronized (this) {
+            changed = halfOpenIfDue();
+            long failingFor = failingSince == -1 ? 0 : Math.max(1, (nanoClock.getAsLong() - failingSince) / 1_000_000);
+            List<String> newestFirst = new ArrayList<>(lastFailures.size());
+            lastFailures.descendingIterator().forEachRemaining(newestFirst::add);
+            diagnosis = new Diagnosis(failures, recorded, List.copyOf(newestFirst), failingFor, openMillisLeft());
+        }
+        notifyListener(changed);
+        return diagnosis;
+    }
+
+    private long openMillisLeft() {
+        if (state != State.OPEN) {
+            return 0;
+        }
+        long remaining = openNanos - (nanoClock.getAsLong() - openedAt);
+        // Rounded up: a caller told 0 would retry straight into an open breaker.
+        return Math.max(1, remaining / 1_000_000 + (remaining % 1_000_000 == 0 ? 0 : 1));
     }
 
     /**

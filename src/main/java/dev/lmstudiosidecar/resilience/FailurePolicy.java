@@ -29,6 +29,7 @@ public final class FailurePolicy {
             case REJECTED -> failure.upstreamStatus() == 429 ? RetryPolicy.FailureKind.RATE_LIMITED : RetryPolicy.FailureKind.CLIENT_ERROR;
             case SERVER_ERROR -> RetryPolicy.FailureKind.SERVER_ERROR;
             case UNREACHABLE -> RetryPolicy.FailureKind.CONNECT_FAILED;
+            case CIRCUIT_OPEN -> RetryPolicy.FailureKind.CIRCUIT_OPEN;
             case TIMEOUT -> RetryPolicy.FailureKind.TIMEOUT;
             case POOL_EXHAUSTED -> RetryPolicy.FailureKind.RATE_LIMITED;
             case CONNECTION_LOST -> RetryPolicy.FailureKind.CONNECTION_LOST;
@@ -46,6 +47,6 @@ public final class FailurePolicy {
 
     /** A failure no other model on the same backend can avoid. */
     public static boolean wholeBackend(UpstreamFailure failure) {
-        return failure.kind() == Kind.UNREACHABLE;
+        return failure.kind() == Kind.UNREACHABLE || failure.kind() == Kind.CIRCUIT_OPEN;
     }
 }

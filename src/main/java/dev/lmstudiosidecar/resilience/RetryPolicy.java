@@ -37,13 +37,15 @@ public final class RetryPolicy {
         /** A 4xx other than 429. */
         CLIENT_ERROR,
         MODEL_NOT_FOUND,
-        MODEL_NOT_LOADED;
+        MODEL_NOT_LOADED,
+        /** Refused by the backend's open circuit breaker: it stays open longer than any retry delay. */
+        CIRCUIT_OPEN;
 
-        boolean retryable() {
+        public boolean retryable() {
             // No default: a new kind does not compile until someone decides whether it retries.
             return switch (this) {
                 case CONNECT_FAILED, TIMEOUT, SERVER_ERROR, RATE_LIMITED, CONNECTION_LOST -> true;
-                case CLIENT_ERROR, MODEL_NOT_FOUND, MODEL_NOT_LOADED -> false;
+                case CLIENT_ERROR, MODEL_NOT_FOUND, MODEL_NOT_LOADED, CIRCUIT_OPEN -> false;
             };
         }
     }

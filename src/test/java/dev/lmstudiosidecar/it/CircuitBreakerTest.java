@@ -3,7 +3,9 @@ package dev.lmstudiosidecar.it;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,10 +53,17 @@ class CircuitBreakerTest extends EmulatedLmStudioTest {
         int callsWhenOpen = emulator.requestCount("/v1/chat/completions");
         emulator.hangNext(5); // were a request let through, it would wait the full 5 s timeout
         long started = System.nanoTime();
+        // LM Studio is up again: the error says what the breaker knows, not that LM Studio is unreachable.
         chat().statusCode(503)
                 .header("Retry-After", notNullValue())
+                .header("x-should-retry", "false") // the sidecar failed fast on purpose: an SDK retry would only wait
+                .header("X-Sidecar-Model", nullValue()) // no model answered
                 .body("error.code", equalTo("model_unavailable"))
-                .body("error.message", containsString("circuit breaker is open"));
+                .body("error.message", containsString("circuit breaker is open: every call has failed for "))
+                .body("error.message", containsString("(the last: Emulated failure (HTTP 500); Emulated failure (HTTP 500))"))
+                .body("error.message", containsString("a call goes through again in "))
+                .body("error.message", not(containsString("not reachable")))
+                .body("error.message", not(containsString("lms server start")));
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
         assertTrue(tookMillis < 2000, "an open circuit answers at once, not after the timeout: " + tookMillis + " ms");
         assertEquals(callsWhenOpen, emulator.requestCount("/v1/chat/completions"), "an open circuit sends nothing upstream");

@@ -36,8 +36,11 @@ class ManagementInterfaceTest {
     }
 
     @Test
-    void theApiPortDoesNotServeHealthOrMetrics() {
-        given().when().get("/q/health/live").then().statusCode(404);
-        given().when().get("/q/metrics").then().statusCode(404);
+    void theApiPortDoesNotServeHealthOrMetricsAndNamesTheManagementPort() {
+        for (String path : new String[] {"/q/health/live", "/q/health", "/q/metrics"}) {
+            given().when().get(path).then().statusCode(404)
+                    .body("error.code", equalTo("unknown_endpoint"))
+                    .body("error.message", containsString(path + " is served on the management port 9235 (quarkus.management.port)"));
+        }
     }
 }

@@ -106,7 +106,7 @@ class RetryAndFallbackTest extends EmulatedLmStudioTest {
         chat("phi-3-mini", false).statusCode(503).contentType(ContentType.JSON)
                 .header("x-should-retry", "false")
                 .header("X-Sidecar-Fallback", nullValue()) // nobody took over
-                .header("X-Sidecar-Model", "phi-3-mini")
+                .header("X-Sidecar-Model", nullValue()) // no model answered
                 .body("error.code", equalTo("model_unavailable"))
                 .body("error.message", containsString("phi-3-mini ("))
                 .body("error.message", containsString("qwen2.5-7b-instruct ("))

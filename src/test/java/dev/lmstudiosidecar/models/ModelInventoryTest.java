@@ -48,4 +48,11 @@ class ModelInventoryTest {
         assertEquals(2, updated.models().size());
         assertEquals(LISTED.listedAt(), updated.listedAt());
     }
+
+    @Test
+    void aNamesOnlyListingIsSummedUpAsStateUnknownNotAsNoneLoaded() {
+        assertEquals("2 models (1 loaded)", LISTED.summary());
+        ModelInventory namesOnly = ModelInventory.of(DiscoveryApi.OPENAI, Instant.EPOCH, List.copyOf(LISTED.models()));
+        assertEquals("2 models (state unknown)", namesOnly.summary());
+    }
 }

@@ -297,6 +297,32 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void aDiagnosisSaysHowLongEveryCallHasFailedWhyAndWhenCallsGoThroughAgain() {
+        outcomes(breaker, "SSSS");
+        assertTrue(breaker.tryAcquire());
+        breaker.onFailure("Connection refused");
+        advance(Duration.ofSeconds(4));
+        for (String why : List.of("HTTP 500", "timed out", "Connection reset")) {
+            assertTrue(breaker.tryAcquire());
+            breaker.onFailure(why);
+        }
+        assertEquals(State.OPEN, breaker.state());
+        advance(Duration.ofSeconds(3));
+        CircuitBreaker.Diagnosis why = breaker.diagnosis();
+        assertEquals(List.of("Connection reset", "timed out", "HTTP 500"), why.lastFailures(), "the last three, newest first");
+        assertEquals(7_000, why.failingForMillis());
+        assertEquals(7_000, why.retryAfterMillis());
+        assertEquals("every call has failed for 7 s (the last: Connection reset; timed out; HTTP 500); a call goes through again in 7 s",
+                why.summary());
+    }
+
+    @Test
+    void aDiagnosisAfterMixedOutcomesCountsTheFailuresOfTheWindow() {
+        outcomes(breaker, "FFS");
+        assertEquals("2 of the last 3 calls failed", breaker.diagnosis().summary());
+    }
+
+    @Test
     void nonsensicalSettingsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new CircuitBreaker(0, 1, 0.5, OPEN_FOR, 1, now::get));
         assertThrows(IllegalArgumentException.class, () -> new CircuitBreaker(4, 5, 0.5, OPEN_FOR, 1, now::get));

@@ -114,11 +114,15 @@ public final class OpenAiRequestParser {
         } catch (IOException e) {
             throw ApiError.invalidJson(String.valueOf(e.getMessage())).asException();
         }
-        if (scan.model != null && scan.model.isBlank()) {
-            throw ApiError.invalidRequest("model", "'model' must not be empty: name a model from GET /v1/models, or \"auto\".").asException();
-        }
         if (!scan.sawRequiredField) {
             throw ApiError.invalidRequest(required, "'" + required + "' is required" + example(required)).asException();
+        }
+        // Forwarded without one, a server would pick a model of its own (llama.cpp answers as gpt-3.5-turbo).
+        if (scan.model == null) {
+            throw ApiError.invalidRequest("model", "'model' is required: name a model from GET /v1/models.").asException();
+        }
+        if (scan.model.isBlank()) {
+            throw ApiError.invalidRequest("model", "'model' must not be empty: name a model from GET /v1/models.").asException();
         }
         return scan;
     }

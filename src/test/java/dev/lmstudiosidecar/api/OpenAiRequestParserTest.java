@@ -58,11 +58,11 @@ class OpenAiRequestParserTest {
     @Test
     void headerHintsWinOverBodyHints() {
         OpenAiRequest request = parse(OpenAiEndpoint.CHAT_COMPLETIONS,
-                "{\"task_type\":\"coding\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+                "{\"model\":\"auto\",\"task_type\":\"coding\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
                 Map.of("x-sidecar-task-type", "Creative", "X-Sidecar-Fallback-To-Cloud", "true"));
         assertEquals(Optional.of(TaskType.CREATIVE), request.hints().taskType());
         assertEquals(Optional.of(true), request.hints().fallbackToCloud());
-        assertTrue(request.wantsRouting(), "no model asks for routing");
+        assertTrue(request.wantsRouting(), "\"auto\" asks for routing");
     }
 
     @Test
@@ -90,6 +90,18 @@ class OpenAiRequestParserTest {
     }
 
     @Test
+    void aMissingOrNullModelIsRefusedNamingIt() {
+        for (String body : new String[] {"{\"messages\":[{\"role\":\"user\"}]}", "{\"model\":null,\"messages\":[{\"role\":\"user\"}]}"}) {
+            ApiError refused = rejected(OpenAiEndpoint.CHAT_COMPLETIONS, body);
+            assertEquals("model", refused.param());
+            assertEquals("invalid_value", refused.code());
+            assertEquals("'model' is required: name a model from GET /v1/models.", refused.message());
+        }
+        assertEquals("model", rejected(OpenAiEndpoint.EMBEDDINGS, "{\"input\":\"x\"}").param());
+        assertEquals("model", rejected(OpenAiEndpoint.COMPLETIONS, "{\"prompt\":\"x\"}").param());
+    }
+
+    @Test
     void wrongTypesAreRefusedSayingWhatWasSent() {
         assertEquals("'messages' must be an array of messages, not a string.",
                 rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"messages\":\"hi\"}").message());
@@ -106,16 +118,16 @@ class OpenAiRequestParserTest {
 
     @Test
     void aSliceOfALargerArrayIsReadWithinItsBounds() {
-        byte[] framed = "xx{\"input\":\"\"}{\"input\":\"text\"}yy".getBytes(StandardCharsets.UTF_8);
+        byte[] framed = "xx{\"input\":\"\"}{\"model\":\"m\",\"input\":\"t\"}yy".getBytes(StandardCharsets.UTF_8);
         assertEquals("input", assertThrows(ApiException.class, () ->
                 parser.parse(OpenAiEndpoint.EMBEDDINGS, framed, 2, 12, name -> null)).error().param());
-        assertEquals(null, parser.parse(OpenAiEndpoint.EMBEDDINGS, framed, 14, 16, name -> null).model());
+        assertEquals("m", parser.parse(OpenAiEndpoint.EMBEDDINGS, framed, 14, 25, name -> null).model());
     }
 
     @Test
     void nullRequiredFieldsAndNullHintsCountAsAbsent() {
         assertEquals("prompt", rejected(OpenAiEndpoint.COMPLETIONS, "{\"prompt\":null}").param());
-        OpenAiRequest request = parse(OpenAiEndpoint.COMPLETIONS, "{\"prompt\":[1,2],\"task_type\":null,\"fallback_to_cloud\":null}");
+        OpenAiRequest request = parse(OpenAiEndpoint.COMPLETIONS, "{\"model\":\"m\",\"prompt\":[1,2],\"task_type\":null,\"fallback_to_cloud\":null}");
         assertEquals(RequestHints.NONE, request.hints());
     }
 

@@ -2,6 +2,8 @@ package dev.lmstudiosidecar.it;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,6 +79,33 @@ class LlamaCppServerTest extends EmulatedLmStudioTest {
             clients.shutdownNow();
         }
         assertBreakerClosed();
+    }
+
+    @Test
+    void aRequestWithoutAModelIsRefusedBeforeTheServerAnswersItAsGpt35Turbo() {
+        for (String body : new String[] {"{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
+                "{\"model\":null,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"}) {
+            given().contentType("application/json").body(body).post("/v1/chat/completions").then().statusCode(400)
+                    .body("error.code", equalTo("invalid_value"))
+                    .body("error.param", equalTo("model"));
+        }
+        assertEquals(0, emulator.requestCount("/v1/chat/completions"));
+    }
+
+    @Test
+    void anUpstreamErrorKeepsNoCodeRatherThanItsStatusAsAString() {
+        emulator.failNext(1, 400);
+        ChatRequests.post("qwen2.5-7b-instruct", false).statusCode(400)
+                .body("error.message", equalTo("Emulated failure (HTTP 400)"))
+                .body("error.code", nullValue());
+    }
+
+    @Test
+    void aRouteTheServerLacksIsAnUnknownEndpoint() {
+        given().contentType("application/json").body("{\"model\":\"qwen2.5-7b-instruct\",\"input\":\"Hi\"}")
+                .post("/v1/responses").then().statusCode(404)
+                .body("error.code", equalTo("unknown_endpoint"))
+                .body("error.message", equalTo("LM Studio does not serve POST /v1/responses."));
     }
 
     private void assertBreakerClosed() {

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 public final class LMStudioErrorReader {
 
     private static final Pattern UNKNOWN_ENDPOINT = Pattern.compile("(?i)unexpected endpoint");
+    /** A 404 for the route itself: llama.cpp's "File Not Found", FastAPI's (vLLM's) {"detail":"Not Found"}. */
+    private static final Pattern NO_SUCH_ROUTE = Pattern.compile("(?i)(file )?not found");
     private static final Pattern MODEL_NOT_LOADED = Pattern.compile("(?i)not loaded|no models? (is |are )?loaded");
     private static final Pattern MODEL_NOT_FOUND = Pattern.compile(
             "(?i)model.{0,200}?(not found|does not exist|doesn't exist|no such|not available|invalid model)|no model (named|with key|found)|(unknown|invalid) model");
@@ -45,7 +47,8 @@ public final class LMStudioErrorReader {
             return Optional.empty();
         }
         String message = messageOf(error, root, body, status);
-        String code = textField(error, "code");
+        // A code is a string in OpenAI's shape; llama.cpp puts the HTTP status there as a number, which says nothing more.
+        String code = stringField(error, "code");
         String param = textField(error, "param");
         return Optional.of(new UpstreamFailure(classify(status, message, code), backend, status, message, code, param));
     }
@@ -64,7 +67,7 @@ public final class LMStudioErrorReader {
     }
 
     private static Kind classify(int status, String message, String code) {
-        if (UNKNOWN_ENDPOINT.matcher(message).find()) {
+        if (UNKNOWN_ENDPOINT.matcher(message).find() || (status == 404 && NO_SUCH_ROUTE.matcher(message).matches())) {
             return Kind.UNKNOWN_ENDPOINT;
         }
         // The words decide before the code: LM Studio tags "not loaded" with model_not_found too.
@@ -90,6 +93,9 @@ public final class LMStudioErrorReader {
         if (message == null && root != null) {
             message = textField(root, "message");
         }
+        if (message == null && root != null) {
+            message = textField(root, "detail");
+        }
         if (message == null || message.isBlank()) {
             String raw = new String(body, StandardCharsets.UTF_8).strip();
             message = raw.isEmpty() ? "HTTP " + status + " with an empty body" : raw;
@@ -103,6 +109,11 @@ public final class LMStudioErrorReader {
         }
         JsonNode value = node.get(field);
         return value != null && value.isValueNode() && !value.isNull() ? value.asText() : null;
+    }
+
+    private static String stringField(JsonNode node, String field) {
+        JsonNode value = node == null || !node.isObject() ? null : node.get(field);
+        return value != null && value.isTextual() ? value.textValue() : null;
     }
 
     private JsonNode parse(byte[] body) {

@@ -67,4 +67,22 @@ class LMStudioErrorReaderTest {
         assertEquals("<html>Bad Gateway</html>", failure.message());
         assertEquals("HTTP 500 with an empty body", read(500, "").message());
     }
+
+    @Test
+    void llamaCppsNumericCodeIsDroppedNotTurnedIntoAString() {
+        UpstreamFailure failure = read(400, "{\"error\":{\"code\":400,\"message\":\"context too long\",\"type\":\"invalid_request_error\"}}");
+        assertEquals(Kind.REJECTED, failure.kind());
+        assertEquals(null, failure.code());
+        assertEquals("context too long", failure.message());
+    }
+
+    @Test
+    void aRouteTheServerLacksIsAnUnknownEndpointInLlamaCppsAndVllmsWords() {
+        assertEquals(Kind.UNKNOWN_ENDPOINT, read(404, "{\"error\":{\"code\":404,\"message\":\"File Not Found\",\"type\":\"not_found_error\"}}").kind());
+        UpstreamFailure fastApi = read(404, "{\"detail\":\"Not Found\"}");
+        assertEquals(Kind.UNKNOWN_ENDPOINT, fastApi.kind());
+        assertEquals("Not Found", fastApi.message());
+        assertEquals(Kind.MODEL_NOT_FOUND, read(404, "{\"error\":{\"message\":\"Model \\\"x\\\" not found.\"}}").kind(),
+                "a model that is not found is no missing route");
+    }
 }

@@ -287,8 +287,8 @@ final class ProxyExchange {
         if (tried.size() > 1) {
             noneAnswered = true;
             error = ApiError.modelUnavailable("No model could answer this request. Tried: " + String.join("; ", tried)
-                    + ". Load one of them (e.g. `lms load " + walk.first().model() + "`), check GET /v1/models, or allow the cloud fallback"
-                    + " (lmstudio.enable-cloud-fallback, X-Sidecar-Fallback-To-Cloud).");
+                    + ". " + walk.firstLocal().map(local -> "Load one of them (e.g. `lms load " + local.model() + "`), check").orElse("Check")
+                    + " GET /v1/models, or allow the cloud fallback (lmstudio.enable-cloud-fallback, X-Sidecar-Fallback-To-Cloud).");
         } else {
             error = upstreamError(walk.lastFailure());
         }

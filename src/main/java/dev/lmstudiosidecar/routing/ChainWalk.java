@@ -125,8 +125,8 @@ public final class ChainWalk {
         return circuitRetryAfterMillis;
     }
 
-    /** The first candidate: what the caller asked for (or preferred). */
-    public Candidate first() {
-        return chain.get(0);
+    /** The first local candidate of the chain as far as it was walked: the model to suggest loading. */
+    public Optional<Candidate> firstLocal() {
+        return chain.stream().filter(Candidate::local).findFirst();
     }
 }

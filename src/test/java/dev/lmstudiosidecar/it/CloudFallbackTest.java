@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.CloudEmulatorResource;
@@ -100,6 +101,7 @@ class CloudFallbackTest {
         String body = chat().header("X-Sidecar-Prefer-Provider", "cloud").when().post("/v1/chat/completions").then()
                 .statusCode(503).extract().asString();
         assertFalse(body.contains(CloudEmulatorResource.API_KEY.substring(0, 12)), body);
+        assertTrue(body.contains("lms load qwen2.5-7b-instruct"), "the model to load is a local one, not the cloud's: " + body);
     }
 
     @Test

@@ -53,7 +53,12 @@ public final class KeepAliveClient {
         Promise<HttpClientResponse> answer = Promise.promise();
         pooled.request(options).onComplete(obtained -> {
             if (obtained.failed()) {
-                answer.fail(obtained.cause());
+                // The pool handed out a connection that closed as the request was put on it: stale too.
+                if (obtained.cause() instanceof HttpClosedException) {
+                    sendFresh(options, body, onRequest, answer);
+                } else {
+                    answer.fail(obtained.cause());
+                }
                 return;
             }
             HttpClientRequest request = obtained.result();
@@ -61,15 +66,19 @@ public final class KeepAliveClient {
             onRequest.accept(request);
             send(request, body).onComplete(answer::tryComplete, failure -> {
                 if (reused && droppedBeforeAnswer(failure)) {
-                    fresh.request(options).onSuccess(onRequest::accept)
-                            .compose(again -> send(again, body))
-                            .onComplete(answer);
+                    sendFresh(options, body, onRequest, answer);
                 } else {
                     answer.fail(failure);
                 }
             });
         });
         return answer.future();
+    }
+
+    private void sendFresh(RequestOptions options, Buffer body, Consumer<HttpClientRequest> onRequest, Promise<HttpClientResponse> answer) {
+        fresh.request(options).onSuccess(onRequest::accept)
+                .compose(again -> send(again, body))
+                .onComplete(answer);
     }
 
     private static Future<HttpClientResponse> send(HttpClientRequest request, Buffer body) {

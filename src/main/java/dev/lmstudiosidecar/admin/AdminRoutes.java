@@ -11,6 +11,7 @@ import dev.lmstudiosidecar.config.SidecarConfig;
 import dev.lmstudiosidecar.models.ModelActionRefused;
 import dev.lmstudiosidecar.models.ModelDirectory;
 import dev.lmstudiosidecar.models.ModelDiscovery;
+import dev.lmstudiosidecar.models.ModelInventory;
 import dev.lmstudiosidecar.models.ModelLoader;
 import dev.lmstudiosidecar.models.ResourceMonitor;
 import dev.lmstudiosidecar.provider.UpstreamFailureException;
@@ -73,7 +74,7 @@ public class AdminRoutes {
     void register(@Observes Router router) {
         router.route("/admin/*").order(-10).handler(this::authorize);
         router.get("/admin/models").handler(routing -> send(routing, 200, render.models(discovery.inventory(), discovery.lastProblem(), directory.models())));
-        router.post("/admin/models/refresh").handler(routing -> answer(routing, discovery.rediscover(),
+        router.post("/admin/models/refresh").handler(routing -> answer(routing, refreshOrLastListing(),
                 listed -> render.models(listed, discovery.lastProblem(), directory.models())));
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/load").handler(this::load);
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/unload").handler(this::unload);
@@ -94,6 +95,16 @@ public class AdminRoutes {
                 fail(routing, result.cause());
             }
         }));
+    }
+
+    /**
+     * A listing made now; when the server cannot be listed, the last one, which the answer marks
+     * stale with why. With no listing at all there is nothing to answer but the failure.
+     */
+    private Future<ModelInventory> refreshOrLastListing() {
+        return discovery.rediscover().recover(failure -> failure instanceof UpstreamFailureException && discovery.inventory().known()
+                ? Future.succeededFuture(discovery.inventory())
+                : Future.failedFuture(failure));
     }
 
     /** Reached by what no admin route took: a known path with another method is a 405 that says which one it takes. */

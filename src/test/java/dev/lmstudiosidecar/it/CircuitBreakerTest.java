@@ -10,12 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
+import dev.lmstudiosidecar.testsupport.ManagementUrls;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.net.URL;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -38,9 +37,6 @@ class CircuitBreakerTest extends EmulatedLmStudioTest {
         }
     }
 
-    @TestHTTPResource(value = "metrics", management = true)
-    URL metrics;
-
     @Test
     void anOpenCircuitFailsFastWithoutCallingLmStudio() {
         serveOnly("qwen2.5-7b-instruct", true);
@@ -58,7 +54,7 @@ class CircuitBreakerTest extends EmulatedLmStudioTest {
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
         assertTrue(tookMillis < 2000, "an open circuit answers at once, not after the timeout: " + tookMillis + " ms");
         assertEquals(callsWhenOpen, emulator.requestCount("/v1/chat/completions"), "an open circuit sends nothing upstream");
-        given().when().get(metrics).then().statusCode(200)
+        given().when().get(ManagementUrls.of("metrics")).then().statusCode(200)
                 .body(containsString("sidecar_circuit_breaker_state{backend=\"lmstudio\"} 1.0"));
 
         // Nor does it wait for a model load first: the attempt after it would fail fast anyway.

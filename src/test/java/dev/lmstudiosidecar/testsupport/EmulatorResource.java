@@ -2,9 +2,6 @@ package dev.lmstudiosidecar.testsupport;
 
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.Map;
 
 /**
@@ -24,17 +21,8 @@ public class EmulatorResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         emulator = LmStudioEmulator.start();
         return Map.of("lmstudio.base-url", emulator.baseUrl(),
-                "quarkus.http.test-port", Integer.toString(freePort()),
-                "quarkus.management.test-port", Integer.toString(freePort()));
-    }
-
-    /** A port nothing listens on now; the sidecar binds it a moment later. */
-    private static int freePort() {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+                "quarkus.http.test-port", Integer.toString(FreePorts.any()),
+                "quarkus.management.test-port", Integer.toString(FreePorts.any()));
     }
 
     @Override

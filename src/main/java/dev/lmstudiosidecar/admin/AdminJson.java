@@ -25,11 +25,12 @@ final class AdminJson {
         this.json = json;
     }
 
-    /** @param lastError why the last listing failed: then what follows is the listing before it */
+    /** @param lastError why the last listing failed: then what follows is the listing before it, stale */
     ObjectNode models(ModelInventory inventory, Optional<String> lastError, List<ModelInfo> models) {
         ObjectNode root = json.createObjectNode();
         root.put("source", inventory.known() ? inventory.api().path() : null);
         root.put("listedAt", inventory.known() ? inventory.listedAt().toString() : null);
+        root.put("stale", lastError.isPresent());
         root.put("lastError", lastError.orElse(null));
         ArrayNode data = root.putArray("data");
         models.forEach(model -> data.add(model(model)));

@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lmstudiosidecar.api.ApiError;
+import dev.lmstudiosidecar.api.RequestIds;
+import dev.lmstudiosidecar.api.SidecarHeaders;
 import dev.lmstudiosidecar.api.UpstreamErrors;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.config.SidecarConfig;
 import dev.lmstudiosidecar.models.ModelActionRefused;
 import dev.lmstudiosidecar.models.ModelDirectory;
 import dev.lmstudiosidecar.models.ModelDiscovery;
+import dev.lmstudiosidecar.models.ModelInventory;
 import dev.lmstudiosidecar.models.ModelLoader;
 import dev.lmstudiosidecar.models.ResourceMonitor;
 import dev.lmstudiosidecar.provider.UpstreamFailureException;
@@ -21,6 +24,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -71,9 +76,9 @@ public class AdminRoutes {
     }
 
     void register(@Observes Router router) {
-        router.route("/admin/*").order(-10).handler(this::authorize);
+        router.route("/admin/*").order(-10).handler(this::identifyAndAuthorize);
         router.get("/admin/models").handler(routing -> send(routing, 200, render.models(discovery.inventory(), discovery.lastProblem(), directory.models())));
-        router.post("/admin/models/refresh").handler(routing -> answer(routing, discovery.rediscover(),
+        router.post("/admin/models/refresh").handler(routing -> answer(routing, refreshOrLastListing(),
                 listed -> render.models(listed, discovery.lastProblem(), directory.models())));
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/load").handler(this::load);
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/unload").handler(this::unload);
@@ -96,6 +101,16 @@ public class AdminRoutes {
         }));
     }
 
+    /**
+     * A listing made now; when the server cannot be listed, the last one, which the answer marks
+     * stale with why. With no listing at all there is nothing to answer but the failure.
+     */
+    private Future<ModelInventory> refreshOrLastListing() {
+        return discovery.rediscover().recover(failure -> failure instanceof UpstreamFailureException && discovery.inventory().known()
+                ? Future.succeededFuture(discovery.inventory())
+                : Future.failedFuture(failure));
+    }
+
     /** Reached by what no admin route took: a known path with another method is a 405 that says which one it takes. */
     private void wrongMethodOrPath(RoutingContext routing) {
         String path = routing.normalizedPath();
@@ -109,7 +124,9 @@ public class AdminRoutes {
                 routing.request().method().name() + " is not allowed on " + path + "; use " + allowed + ".", Map.of("Allow", allowed)));
     }
 
-    private void authorize(RoutingContext routing) {
+    /** Every admin answer, refusals and the API's own 404 included, carries the request id: the caller's, or a new one. */
+    private void identifyAndAuthorize(RoutingContext routing) {
+        routing.response().putHeader(SidecarHeaders.REQUEST_ID, RequestIds.resolve(routing.request().getHeader(SidecarHeaders.REQUEST_ID)));
         auth.check(routing.request().getHeader("Authorization")).ifPresentOrElse(refused -> error(routing, refused), routing::next);
     }
 
@@ -140,12 +157,12 @@ public class AdminRoutes {
             read.complete(body);
         } else {
             // A body that trickles in is not waited for longer than a listing would be.
-            long timer = vertx.setTimer(bodyTimeoutMillis, id -> read.tryFail(new AdminRefusal(new ApiError(408, ApiError.INVALID_REQUEST,
+            long timer = vertx.setTimer(bodyTimeoutMillis, id -> read.tryFail(AdminRefusal.ofUpload(new ApiError(408, ApiError.INVALID_REQUEST,
                     "request_timeout", null, "The request body did not arrive within " + bodyTimeoutMillis + " ms.", Map.of()))));
             read.future().onComplete(done -> vertx.cancelTimer(timer));
             request.handler(chunk -> {
                 if (body.length() + chunk.length() > MAX_BODY_BYTES) {
-                    read.tryFail(new AdminRefusal(new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large", null,
+                    read.tryFail(AdminRefusal.ofUpload(new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large", null,
                             "The body of a load is at most " + MAX_BODY_BYTES + " bytes: " + LOAD_BODY + " or nothing.", Map.of())));
                 } else {
                     body.appendBuffer(chunk);
@@ -194,6 +211,10 @@ public class AdminRoutes {
     private void fail(RoutingContext routing, Throwable failure) {
         ApiError error;
         if (failure instanceof AdminRefusal refusal) {
+            if (refusal.uploadRefused) {
+                refuseUpload(routing, refusal.error);
+                return;
+            }
             error = refusal.error;
         } else if (failure instanceof ModelActionRefused refused) {
             error = refusal(refused);
@@ -220,28 +241,95 @@ public class AdminRoutes {
     /** A request the admin API refuses before it does anything. */
     private static final class AdminRefusal extends RuntimeException {
         private final transient ApiError error;
+        /** The body itself was refused (too large, too slow): the rest of it is not read. */
+        private final boolean uploadRefused;
 
         AdminRefusal(ApiError error) {
+            this(error, false);
+        }
+
+        private AdminRefusal(ApiError error, boolean uploadRefused) {
             super(error.message(), null, false, false);
             this.error = error;
+            this.uploadRefused = uploadRefused;
+        }
+
+        static AdminRefusal ofUpload(ApiError error) {
+            return new AdminRefusal(error, true);
         }
     }
 
-    private static void send(RoutingContext routing, int status, ObjectNode body) {
-        if (!routing.response().ended()) {
-            routing.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
-        }
+    private void send(RoutingContext routing, int status, ObjectNode body) {
+        respond(routing, status, Map.of(), body.toString(), false);
     }
 
-    private static void error(RoutingContext routing, ApiError error) {
-        if (routing.response().ended()) {
+    private void error(RoutingContext routing, ApiError error) {
+        respond(routing, error.status(), error.headers(), error.toJson(), false);
+    }
+
+    /** Answers a refused upload (too large, too slow): the rest of it is not read, and the connection closes. */
+    private void refuseUpload(RoutingContext routing, ApiError error) {
+        respond(routing, error.status(), error.headers(), error.toJson(), true);
+    }
+
+    /**
+     * Answers {@code routing} and keeps the connection for the caller's next call: whatever is left
+     * of a body no route read is read and dropped. A refused upload, or a body declared larger than a
+     * load's may be, closes the connection instead; so does a body that turns out larger, or late.
+     */
+    private void respond(RoutingContext routing, int status, Map<String, String> headers, String json, boolean uploadRefused) {
+        HttpServerResponse response = routing.response();
+        if (response.ended()) {
             return;
         }
-        routing.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json");
-        error.headers().forEach(routing.response()::putHeader);
-        if (!routing.request().isEnded()) {
-            routing.response().putHeader("Connection", "close"); // the rest of a refused body is not read
+        HttpServerRequest request = routing.request();
+        boolean close = false;
+        if (!request.isEnded()) {
+            if (uploadRefused || declaredLength(request) > MAX_BODY_BYTES) {
+                close = request.version() != HttpVersion.HTTP_2;
+            } else {
+                dropRestOfBody(request);
+            }
         }
-        routing.response().end(error.toJson());
+        response.setStatusCode(status).putHeader("Content-Type", "application/json");
+        headers.forEach(response::putHeader);
+        if (close) {
+            response.putHeader("Connection", "close");
+        }
+        response.end(json);
+    }
+
+    private static long declaredLength(HttpServerRequest request) {
+        String length = request.getHeader("Content-Length");
+        try {
+            return length == null ? 0 : Long.parseLong(length.trim());
+        } catch (NumberFormatException malformed) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** Reads and drops what is left of {@code request}'s body; more than a load's body may hold, or late, ends the exchange. */
+    private void dropRestOfBody(HttpServerRequest request) {
+        long[] dropped = {0};
+        long timer = vertx.setTimer(bodyTimeoutMillis, id -> abandon(request));
+        request.handler(chunk -> {
+            dropped[0] += chunk.length();
+            if (dropped[0] > MAX_BODY_BYTES) {
+                vertx.cancelTimer(timer);
+                abandon(request);
+            }
+        });
+        request.exceptionHandler(failed -> vertx.cancelTimer(timer));
+        request.endHandler(ended -> vertx.cancelTimer(timer));
+        request.resume();
+    }
+
+    /** Stops reading a body the sidecar will not take: on HTTP/2 its stream, else its connection. */
+    private static void abandon(HttpServerRequest request) {
+        if (request.version() == HttpVersion.HTTP_2) {
+            request.response().reset();
+        } else {
+            request.connection().close();
+        }
     }
 }

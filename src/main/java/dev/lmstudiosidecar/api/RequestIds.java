@@ -3,7 +3,7 @@ package dev.lmstudiosidecar.api;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Echoes the caller's {@code X-Request-Id} when it is a sane token, else makes one. */
-final class RequestIds {
+public final class RequestIds {
 
     private static final int MAX_LENGTH = 128;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -11,7 +11,7 @@ final class RequestIds {
     private RequestIds() {
     }
 
-    static String resolve(String incoming) {
+    public static String resolve(String incoming) {
         return isAcceptable(incoming) ? incoming : generate();
     }
 

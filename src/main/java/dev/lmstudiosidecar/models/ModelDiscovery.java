@@ -89,9 +89,9 @@ public class ModelDiscovery {
         return inventory;
     }
 
-    /** Why the last listing failed, when it did; empty once one succeeds again. */
+    /** Why the last listing failed, where, when it did; empty once one succeeds again. */
     public Optional<String> lastProblem() {
-        return Optional.ofNullable(lastProblem);
+        return Optional.ofNullable(lastProblem).map(problem -> "Cannot list the models at " + rest.backend().openAiBase() + ": " + problem);
     }
 
     /** Called with each new inventory a refresh produces (on an event loop: keep it short). */

@@ -216,16 +216,23 @@ public class ModelLoader {
         return listing.compose(inventory -> inventory.api().canLoad() ? Future.succeededFuture(inventory) : discovery.rediscover());
     }
 
-    /** The model as listed, or why it cannot be loaded or unloaded at all. */
+    /**
+     * The model as listed, or why it cannot be loaded or unloaded at all: a model the server does
+     * not list is unknown whether or not the server could load it.
+     */
     private DiscoveredModel listed(ModelInventory inventory, String model) {
+        DiscoveredModel found = inventory.find(model).orElseThrow(() -> new ModelActionRefused(Reason.UNKNOWN_MODEL,
+                inventory.api() == DiscoveryApi.OPENAI
+                        ? "The server at " + rest.backend().openAiBase() + " does not list a model '" + model
+                                + "' (GET /v1/models there). GET /admin/models lists what it serves."
+                        : "LM Studio at " + rest.backend().openAiBase() + " has no model '" + model + "'. GET /admin/models lists what"
+                                + " it has; download it with `lms get " + model + "`."));
         if (!inventory.api().canLoad()) {
             throw new ModelActionRefused(Reason.NO_LOAD_API, "The server at " + rest.backend().openAiBase()
                     + " has no model load API (/api/v1/models/load|unload need LM Studio 0.4 or later): load and unload models there"
                     + " with `lms load <model>` and `lms unload <model>`, or let JIT loading do it.");
         }
-        return inventory.find(model).orElseThrow(() -> new ModelActionRefused(Reason.UNKNOWN_MODEL,
-                "LM Studio at " + rest.backend().openAiBase() + " has no model '" + model + "'. GET /admin/models lists what it has;"
-                        + " download it with `lms get " + model + "`."));
+        return found;
     }
 
     private static DiscoveredModel withInstance(DiscoveredModel model, JsonNode answer, OptionalInt contextLength) {

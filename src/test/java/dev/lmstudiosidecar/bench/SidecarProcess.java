@@ -1,7 +1,7 @@
 package dev.lmstudiosidecar.bench;
 
+import dev.lmstudiosidecar.testsupport.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,8 +34,8 @@ final class SidecarProcess implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run ./mvnw -B -DskipTests package first (bench/run does)");
         }
-        int apiPort = freePort();
-        int managementPort = freePort();
+        int apiPort = FreePorts.any();
+        int managementPort = FreePorts.any();
         List<String> command = new ArrayList<>();
         if (cpus != null) {
             command.addAll(List.of("taskset", "-c", cpus));
@@ -89,12 +89,6 @@ final class SidecarProcess implements AutoCloseable {
         }
         close();
         throw new IllegalStateException("the sidecar did not become live within " + START_TIMEOUT + "; see " + log);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override

@@ -6,15 +6,21 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
+import dev.lmstudiosidecar.testsupport.RawHttpConnection;
+import dev.lmstudiosidecar.testsupport.RawHttpConnection.Answer;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import java.net.URL;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -34,12 +40,30 @@ class AdminAccessTest extends EmulatedLmStudioTest {
         }
     }
 
+    @TestHTTPResource("/")
+    URL sidecar;
+
     @Test
     void withoutTheTokenTheAdminApiIs401() {
         when().get("/admin/models").then().statusCode(401)
                 .header("WWW-Authenticate", containsString("Bearer"))
                 .body("error.code", equalTo("invalid_api_key"));
         given().header("Authorization", "Bearer wrong").post("/admin/models/phi-3-mini/load").then().statusCode(401);
+        assertEquals(0, emulator.loadCount("phi-3-mini"));
+    }
+
+    @Test
+    void a401CarriesTheRequestIdAndLeavesTheConnectionOpen() throws Exception {
+        try (RawHttpConnection connection = RawHttpConnection.open(sidecar)) {
+            Answer refused = connection.send("POST", "/admin/models/phi-3-mini/load",
+                    Map.of("Content-Type", "application/json", "X-Request-Id", "no-token-1"), "{\"context_length\": 2048}");
+            assertEquals(401, refused.status(), refused.body());
+            assertEquals("no-token-1", refused.header("X-Request-Id"));
+            assertNull(refused.header("Connection"));
+            Answer next = connection.send("GET", "/admin/models", Map.of("Authorization", "Bearer " + TOKEN), null);
+            assertEquals(200, next.status(), next.body());
+            assertTrue(next.header("X-Request-Id").matches("[0-9a-f]{32}"), next.header("X-Request-Id"));
+        }
         assertEquals(0, emulator.loadCount("phi-3-mini"));
     }
 

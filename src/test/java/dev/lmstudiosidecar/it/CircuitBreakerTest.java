@@ -12,12 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
+import dev.lmstudiosidecar.testsupport.ManagementUrls;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.net.URL;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,9 +38,6 @@ class CircuitBreakerTest extends EmulatedLmStudioTest {
                     "lmstudio.circuit-breaker.open-duration", "60s");
         }
     }
-
-    @TestHTTPResource(value = "metrics", management = true)
-    URL metrics;
 
     @Test
     void anOpenCircuitFailsFastWithoutCallingLmStudio() {
@@ -67,7 +63,7 @@ class CircuitBreakerTest extends EmulatedLmStudioTest {
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
         assertTrue(tookMillis < 2000, "an open circuit answers at once, not after the timeout: " + tookMillis + " ms");
         assertEquals(callsWhenOpen, emulator.requestCount("/v1/chat/completions"), "an open circuit sends nothing upstream");
-        given().when().get(metrics).then().statusCode(200)
+        given().when().get(ManagementUrls.of("metrics")).then().statusCode(200)
                 .body(containsString("sidecar_circuit_breaker_state{backend=\"lmstudio\"} 1.0"));
 
         // Nor does it wait for a model load first: the attempt after it would fail fast anyway.

@@ -6,10 +6,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
+import dev.lmstudiosidecar.testsupport.ManagementUrls;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URL;
 import org.junit.jupiter.api.Test;
 
 /** Health and metrics live on the management port, not on the app-facing API port. */
@@ -17,22 +16,16 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(EmulatorResource.class)
 class ManagementInterfaceTest {
 
-    @TestHTTPResource(value = "health/live", management = true) // relative to the management root, /q
-    URL liveness;
-
-    @TestHTTPResource(value = "metrics", management = true)
-    URL metrics;
-
     @Test
     void livenessIsUpOnTheManagementPort() {
-        given().when().get(liveness).then().statusCode(200)
+        given().when().get(ManagementUrls.of("health/live")).then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("sidecar"));
     }
 
     @Test
     void prometheusMetricsAreOnTheManagementPort() {
-        given().when().get(metrics).then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        given().when().get(ManagementUrls.of("metrics")).then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
     }
 
     @Test

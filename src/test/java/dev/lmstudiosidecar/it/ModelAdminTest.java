@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** POST /admin/models/{model}/load|unload through LM Studio's REST API, and when the sidecar refuses them. */
 @QuarkusTest
@@ -118,6 +120,19 @@ class ModelAdminTest extends EmulatedLmStudioTest {
                 .body("error.code", equalTo("load_api_unavailable"))
                 .body("error.message", containsString("lms load"));
         when().post("/admin/models/qwen2.5-7b-instruct/unload").then().statusCode(501);
+        assertEquals(0, emulator.requestCount("/api/v1/models/load"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Shape.class, names = {"GENERIC_OPENAI", "LLAMA_CPP", "LMSTUDIO_0_3"})
+    void aModelTheServerDoesNotListIs404EvenWithoutTheLoadApi(Shape shape) {
+        emulator.shape(shape);
+        when().post("/admin/models/no-such-model/load").then().statusCode(404)
+                .body("error.code", equalTo("model_not_found"))
+                .body("error.message", containsString("no-such-model"));
+        when().post("/admin/models/no-such-model/unload").then().statusCode(404).body("error.code", equalTo("model_not_found"));
+        when().post("/admin/models/qwen2.5-7b-instruct/load").then().statusCode(501) // listed: only the load API is missing
+                .body("error.code", equalTo("load_api_unavailable"));
         assertEquals(0, emulator.requestCount("/api/v1/models/load"));
     }
 

@@ -133,17 +133,19 @@ class ModelDiscoveryTest extends EmulatedLmStudioTest {
     }
 
     @Test
-    void anUnreachableServerFailsTheRefreshWithA503AndKeepsTheLastListing() {
-        refresh();
+    void aRefreshWhileTheServerIsDownAnswersTheLastListingMarkedStale() {
+        String listedAt = refresh().body("stale", equalTo(false)).extract().path("listedAt");
         emulator.refuseConnections(true);
-        when().post("/admin/models/refresh").then().statusCode(503)
-                .body("error.code", equalTo("model_unavailable"))
-                .body("error.message", containsString("lms server start"));
+        when().post("/admin/models/refresh").then().statusCode(200)
+                .body("stale", equalTo(true))
+                .body("listedAt", equalTo(listedAt))
+                .body("lastError", containsString("Connection refused"))
+                .body("lastError", containsString(emulator.baseUrl()))
+                .body(model("qwen2.5-7b-instruct") + "state", equalTo("loaded"));
         when().get("/admin/models").then().statusCode(200)
-                .body(model("qwen2.5-7b-instruct") + "state", equalTo("loaded"))
-                .body("listedAt", not(nullValue()))
+                .body("stale", equalTo(true))
                 .body("lastError", containsString("Connection refused"));
         emulator.refuseConnections(false);
-        refresh().body("lastError", nullValue());
+        refresh().body("lastError", nullValue()).body("stale", equalTo(false));
     }
 }

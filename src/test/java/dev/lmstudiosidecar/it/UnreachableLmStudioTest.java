@@ -7,12 +7,11 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.InjectEmulator;
+import dev.lmstudiosidecar.testsupport.ManagementUrls;
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import java.net.URL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,9 +22,6 @@ class UnreachableLmStudioTest {
 
     @InjectEmulator
     LmStudioEmulator emulator;
-
-    @TestHTTPResource(value = "health/live", management = true)
-    URL liveness;
 
     @AfterEach
     void listenAgain() {
@@ -46,6 +42,6 @@ class UnreachableLmStudioTest {
     @Test
     void livenessStaysUpWhileLmStudioIsDown() {
         emulator.refuseConnections(true);
-        given().when().get(liveness).then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get(ManagementUrls.of("health/live")).then().statusCode(200).body("status", equalTo("UP"));
     }
 }

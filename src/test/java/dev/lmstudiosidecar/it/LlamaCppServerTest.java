@@ -10,13 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
+import dev.lmstudiosidecar.testsupport.ManagementUrls;
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.LlamaClose;
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.Shape;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +34,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(EmulatorResource.class)
 class LlamaCppServerTest extends EmulatedLmStudioTest {
-
-    @TestHTTPResource(value = "metrics", management = true)
-    URL metrics;
 
     @BeforeEach
     void llamaServer() {
@@ -109,7 +105,7 @@ class LlamaCppServerTest extends EmulatedLmStudioTest {
     }
 
     private void assertBreakerClosed() {
-        given().when().get(metrics).then().statusCode(200)
+        given().when().get(ManagementUrls.of("metrics")).then().statusCode(200)
                 .body(containsString("sidecar_circuit_breaker_state{backend=\"lmstudio\"} 0.0"));
     }
 }

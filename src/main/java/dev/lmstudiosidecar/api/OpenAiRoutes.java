@@ -75,6 +75,9 @@ public class OpenAiRoutes {
         if (routing.response().ended() || routing.response().headWritten()) {
             return;
         }
+        if (routing.response().headers().get(SidecarHeaders.REQUEST_ID) == null) {
+            routing.response().putHeader(SidecarHeaders.REQUEST_ID, RequestIds.resolve(routing.request().getHeader(SidecarHeaders.REQUEST_ID)));
+        }
         routing.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json").end(error.toJson());
     }
 }

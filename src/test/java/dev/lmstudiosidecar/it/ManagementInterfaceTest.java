@@ -31,7 +31,8 @@ class ManagementInterfaceTest {
     @Test
     void theApiPortDoesNotServeHealthOrMetricsAndNamesTheManagementPort() {
         for (String path : new String[] {"/q/health/live", "/q/health", "/q/metrics"}) {
-            given().when().get(path).then().statusCode(404)
+            given().header("X-Request-Id", "probe-1").when().get(path).then().statusCode(404)
+                    .header("X-Request-Id", "probe-1")
                     .body("error.code", equalTo("unknown_endpoint"))
                     .body("error.message", containsString(path + " is served on the management port 9235 (quarkus.management.port)"));
         }

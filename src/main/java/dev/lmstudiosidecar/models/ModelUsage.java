@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import jakarta.inject.Singleton;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Requests in flight per model, so that the sidecar never unloads a model under them, and the
@@ -11,7 +12,8 @@ import java.util.Map;
  * load instead of racing it. A request counts from the moment it is accepted for the model (also
  * while it waits for a slot or a load), not only while LM Studio works on it.
  *
- * <p>One lock guards both tables: "no request holds it" and "an unload begins" must be one step.
+ * <p>One lock guards every change to both tables: "no request holds it" and "an unload begins"
+ * must be one step. The unloads under way are also read without it, by every request.
  * A model's count is removed when it falls to zero, so clients naming made-up models cannot grow
  * the table.
  */
@@ -19,7 +21,8 @@ import java.util.Map;
 public class ModelUsage {
 
     private final Map<String, Integer> inFlight = new HashMap<>();
-    private final Map<String, Future<?>> unloading = new HashMap<>();
+    /** Changed under the lock, read without it ({@link #unloadOf}). */
+    private final Map<String, Future<?>> unloading = new ConcurrentHashMap<>();
     private final ModelDiscovery discovery;
 
     ModelUsage(ModelDiscovery discovery) {
@@ -57,8 +60,12 @@ public class ModelUsage {
         unloading.remove(key);
     }
 
-    /** The unload of {@code key} under way, or null. */
-    synchronized Future<?> unloadOf(String key) {
+    /**
+     * The unload of {@code key} under way, or null. Asked by every request, after it took its lease,
+     * so without the lock: either the unload began first (marked under the lock the lease then took,
+     * so this read sees it), or it came after the lease and was refused.
+     */
+    Future<?> unloadOf(String key) {
         return unloading.get(key);
     }
 

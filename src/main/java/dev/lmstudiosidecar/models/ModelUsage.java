@@ -1,5 +1,6 @@
 package dev.lmstudiosidecar.models;
 
+import dev.lmstudiosidecar.config.LMStudioConfig;
 import io.vertx.core.Future;
 import jakarta.inject.Singleton;
 import java.util.HashMap;
@@ -16,6 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * must be one step. The unloads under way are also read without it, by every request.
  * A model's count is removed when it falls to zero, so clients naming made-up models cannot grow
  * the table.
+ *
+ * <p>It also knows when each model was last in use ({@link ModelActivity}): a request that is sent
+ * counts as use until it ends, so that a model idle for longer than one
+ * {@code health-check-interval}, which LM Studio may have evicted since the last listing, is
+ * listed again before a request is sent to it.
  */
 @Singleton
 public class ModelUsage {
@@ -24,9 +30,12 @@ public class ModelUsage {
     /** Changed under the lock, read without it ({@link #unloadOf}). */
     private final Map<String, Future<?>> unloading = new ConcurrentHashMap<>();
     private final ModelDiscovery discovery;
+    private final ModelActivity activity;
 
-    ModelUsage(ModelDiscovery discovery) {
+    ModelUsage(ModelDiscovery discovery, LMStudioConfig config) {
         this.discovery = discovery;
+        // Idle beyond one interval: the periodic listing no longer speaks for now, LM Studio may have evicted it since.
+        this.activity = new ModelActivity(config.healthCheckInterval(), System::nanoTime);
     }
 
     /** One request on {@code model} (a key, or one of its instances: counted on its key), until {@link Lease#close()}. */
@@ -69,6 +78,19 @@ public class ModelUsage {
         return unloading.get(key);
     }
 
+    /**
+     * Whether no request is being sent to {@code key} and none ended (nor was its state listed for
+     * it) within one health-check interval. Lock-free: it is asked for every request.
+     */
+    boolean idle(String key) {
+        return activity.idle(key);
+    }
+
+    /** A listing asked for because {@code key} was idle showed its state: it counts as used now. */
+    void stateSeen(String key) {
+        activity.seen(key);
+    }
+
     private synchronized void release(String key) {
         inFlight.computeIfPresent(key, (name, count) -> count > 1 ? count - 1 : null);
     }
@@ -78,6 +100,7 @@ public class ModelUsage {
         private final String key;
         private final String model;
         private boolean closed;
+        private boolean inUse;
 
         private Lease(String key, String model) {
             this.key = key;
@@ -89,10 +112,25 @@ public class ModelUsage {
             return model;
         }
 
+        /**
+         * The request goes to the model now (it is loaded, or LM Studio answers for it): the model is
+         * in use until {@link #close()}. Only listed models are tracked, so that made-up names do
+         * not grow the table.
+         */
+        public void sending() {
+            if (!inUse && !closed && discovery.inventory().byKey().containsKey(key)) {
+                inUse = true;
+                activity.started(key);
+            }
+        }
+
         @Override
         public void close() {
             if (!closed) {
                 closed = true;
+                if (inUse) {
+                    activity.ended(key);
+                }
                 release(key);
             }
         }

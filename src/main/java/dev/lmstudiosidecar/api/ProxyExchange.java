@@ -160,7 +160,7 @@ final class ProxyExchange {
         Future<Void> ready = context.loader().beforeRequest(candidate.model(), () -> !finished,
                 () -> breaker().state() == CircuitBreaker.State.OPEN);
         if (ready == null) {
-            readyCandidate = candidate;
+            ready(candidate);
             return true;
         }
         if (permitHeld) {
@@ -172,13 +172,24 @@ final class ProxyExchange {
                 return;
             }
             if (loaded.succeeded()) {
-                readyCandidate = candidate;
+                ready(candidate);
                 proceed();
             } else {
                 act(walk.unavailable(context.sanitizer().apply(context.loader().asUpstreamFailure(loaded.cause()))));
             }
         })));
         return false;
+    }
+
+    /**
+     * The candidate's model is ready: the request goes to it now (once it has a slot), and the model
+     * counts as in use until the lease ends, so that requests for it meanwhile need no fresh listing.
+     */
+    private void ready(Candidate candidate) {
+        readyCandidate = candidate;
+        if (modelLease != null) { // none for a request that names no model (a pass-through GET, say)
+            modelLease.sending();
+        }
     }
 
     /** A buffer's bytes where they lie: no copy when the buffer is on the heap, as Vert.x's are. */

@@ -41,6 +41,8 @@ public class ModelLoader {
     private final Set<String> keptWarm;
     private final FailedLoads failed;
     private final ConcurrentHashMap<String, Future<DiscoveredModel>> loading = new ConcurrentHashMap<>();
+    /** The fresh-state checks of idle models under way, by key: one listing (and load) for a burst. */
+    private final ConcurrentHashMap<String, Future<Void>> confirming = new ConcurrentHashMap<>();
 
     ModelLoader(LMStudioRestApi rest, ModelDiscovery discovery, ModelUsage usage, LMStudioConfig config) {
         this.rest = rest;
@@ -61,7 +63,10 @@ public class ModelLoader {
      * What a request for {@code model} waits for before it is sent: nothing (null, the common case)
      * when the model is loaded, unknown, or not the sidecar's to load; else its load, shared with
      * every other request waiting for it (and first the unload under way, if any). A model the last
-     * listing did not have may be new: a fresh listing is asked for first. The future fails with an
+     * listing did not have may be new, and one listed as loaded but idle for longer than one
+     * {@code health-check-interval} may have been evicted since: for either, a fresh listing is asked
+     * for first, shared by the requests that arrive meanwhile; a model in use takes no listing and
+     * no lock here. The future fails with an
      * {@link UpstreamFailureException} only when LM Studio failed to load the model; whatever else
      * stands in the way, the request goes ahead and LM Studio's own answer speaks for it.
      *
@@ -85,17 +90,61 @@ public class ModelLoader {
         }
         DiscoveredModel found = inventory.byKey().get(key);
         if (found != null) {
-            return needsLoad(inventory, found) && !backendFailing.getAsBoolean() ? loadForRequest(key) : null;
+            if (needsLoad(inventory, found)) {
+                return backendFailing.getAsBoolean() ? null : loadForRequest(key);
+            }
+            // Listed as loaded but idle for longer than an interval: LM Studio may have evicted it since
+            // (its idle TTL, another client), and every request of a burst sent now would start a JIT load
+            // of its own. A names-only listing says nothing of the state (UNKNOWN): nothing to check then.
+            if (found.loaded() && usage.idle(key) && !backendFailing.getAsBoolean()) {
+                return freshState(key);
+            }
+            return null;
         }
         if (!inventory.known() || !inventory.api().canLoad() || backendFailing.getAsBoolean()) {
             return null; // nothing this sidecar could load: LM Studio answers for itself
         }
         return discovery.refreshIfDue()
-                .map(fresh -> fresh.<Void>compose(
-                        now -> now.find(model).filter(listed -> needsLoad(now, listed)).map(listed -> loadForRequest(listed.key()))
-                                .orElse(Future.succeededFuture()),
-                        listingFailed -> Future.succeededFuture()))
+                .map(fresh -> fresh.compose(now -> orNothing(loadIfUnloaded(now, model)), listingFailed -> Future.<Void>succeededFuture()))
                 .orElse(null);
+    }
+
+    /**
+     * What requests for an idle model wait for: a listing that starts now (one under way may have
+     * read LM Studio before the eviction), then the load it shows to be needed. One per model at a
+     * time, shared by the requests that arrive meanwhile; afterwards the model counts as seen, so the
+     * requests that follow go straight on for another interval.
+     */
+    private Future<Void> freshState(String key) {
+        Future<Void> underWay = confirming.get(key);
+        if (underWay != null) {
+            return underWay;
+        }
+        Promise<Void> mine = Promise.promise();
+        underWay = confirming.putIfAbsent(key, mine.future());
+        if (underWay != null) {
+            return underWay;
+        }
+        discovery.freshListing()
+                .compose(fresh -> {
+                    usage.stateSeen(key);
+                    return orNothing(loadIfUnloaded(fresh, key));
+                }, listingFailed -> Future.succeededFuture()) // the last listing stays: LM Studio's own answer speaks for the request
+                .onComplete(result -> {
+                    confirming.remove(key);
+                    mine.handle(result);
+                });
+        return mine.future();
+    }
+
+    /** The request's load when {@code inventory} lists {@code model} as not loaded (and the server can load it), else null. */
+    private Future<Void> loadIfUnloaded(ModelInventory inventory, String model) {
+        return inventory.find(model).filter(listed -> needsLoad(inventory, listed)).map(listed -> loadForRequest(listed.key()))
+                .orElse(null);
+    }
+
+    private static Future<Void> orNothing(Future<Void> wait) {
+        return wait == null ? Future.succeededFuture() : wait;
     }
 
     private static boolean needsLoad(ModelInventory inventory, DiscoveredModel model) {

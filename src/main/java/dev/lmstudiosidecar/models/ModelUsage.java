@@ -1,9 +1,11 @@
 package dev.lmstudiosidecar.models;
 
+import dev.lmstudiosidecar.config.LMStudioConfig;
 import io.vertx.core.Future;
 import jakarta.inject.Singleton;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Requests in flight per model, so that the sidecar never unloads a model under them, and the
@@ -11,19 +13,29 @@ import java.util.Map;
  * load instead of racing it. A request counts from the moment it is accepted for the model (also
  * while it waits for a slot or a load), not only while LM Studio works on it.
  *
- * <p>One lock guards both tables: "no request holds it" and "an unload begins" must be one step.
+ * <p>One lock guards every change to both tables: "no request holds it" and "an unload begins"
+ * must be one step. The unloads under way are also read without it, by every request.
  * A model's count is removed when it falls to zero, so clients naming made-up models cannot grow
  * the table.
+ *
+ * <p>It also knows when each model was last in use ({@link ModelActivity}): a request that is sent
+ * counts as use until it ends, so that a model idle for longer than one
+ * {@code health-check-interval}, which LM Studio may have evicted since the last listing, is
+ * listed again before a request is sent to it.
  */
 @Singleton
 public class ModelUsage {
 
     private final Map<String, Integer> inFlight = new HashMap<>();
-    private final Map<String, Future<?>> unloading = new HashMap<>();
+    /** Changed under the lock, read without it ({@link #unloadOf}). */
+    private final Map<String, Future<?>> unloading = new ConcurrentHashMap<>();
     private final ModelDiscovery discovery;
+    private final ModelActivity activity;
 
-    ModelUsage(ModelDiscovery discovery) {
+    ModelUsage(ModelDiscovery discovery, LMStudioConfig config) {
         this.discovery = discovery;
+        // Idle beyond one interval: the periodic listing no longer speaks for now, LM Studio may have evicted it since.
+        this.activity = new ModelActivity(config.healthCheckInterval(), System::nanoTime);
     }
 
     /** One request on {@code model} (a key, or one of its instances: counted on its key), until {@link Lease#close()}. */
@@ -57,9 +69,26 @@ public class ModelUsage {
         unloading.remove(key);
     }
 
-    /** The unload of {@code key} under way, or null. */
-    synchronized Future<?> unloadOf(String key) {
+    /**
+     * The unload of {@code key} under way, or null. Asked by every request, after it took its lease,
+     * so without the lock: either the unload began first (marked under the lock the lease then took,
+     * so this read sees it), or it came after the lease and was refused.
+     */
+    Future<?> unloadOf(String key) {
         return unloading.get(key);
+    }
+
+    /**
+     * Whether no request is being sent to {@code key} and none ended (nor was its state listed for
+     * it) within one health-check interval. Lock-free: it is asked for every request.
+     */
+    boolean idle(String key) {
+        return activity.idle(key);
+    }
+
+    /** A listing asked for because {@code key} was idle showed its state: it counts as used now. */
+    void stateSeen(String key) {
+        activity.seen(key);
     }
 
     private synchronized void release(String key) {
@@ -71,6 +100,7 @@ public class ModelUsage {
         private final String key;
         private final String model;
         private boolean closed;
+        private boolean inUse;
 
         private Lease(String key, String model) {
             this.key = key;
@@ -82,10 +112,25 @@ public class ModelUsage {
             return model;
         }
 
+        /**
+         * The request goes to the model now (it is loaded, or LM Studio answers for it): the model is
+         * in use until {@link #close()}. Only listed models are tracked, so that made-up names do
+         * not grow the table.
+         */
+        public void sending() {
+            if (!inUse && !closed && discovery.inventory().byKey().containsKey(key)) {
+                inUse = true;
+                activity.started(key);
+            }
+        }
+
         @Override
         public void close() {
             if (!closed) {
                 closed = true;
+                if (inUse) {
+                    activity.ended(key);
+                }
                 release(key);
             }
         }

@@ -5,6 +5,7 @@ import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.config.SidecarConfig;
 import dev.lmstudiosidecar.models.ModelDirectory;
 import dev.lmstudiosidecar.models.ModelDiscovery;
+import dev.lmstudiosidecar.models.ModelLoadObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.inject.Produces;
@@ -47,5 +48,11 @@ public class MetricsBeans {
     @Singleton
     RequestMetrics requestMetrics(LMStudioConfig config, MeterRegistry registry, ModelTags models, PerformanceTracker tracker) {
         return config.collectMetrics() ? RequestMetrics.on(registry, models, tracker, System::nanoTime) : RequestMetrics.off();
+    }
+
+    @Produces
+    @Singleton
+    ModelLoadObserver modelLoadMetrics(MeterRegistry registry, ModelTags models) {
+        return new ModelLoadMetrics(registry, models);
     }
 }

@@ -1,6 +1,7 @@
 package dev.lmstudiosidecar.it;
 
 import static io.restassured.RestAssured.given;
+import static io.restassured.RestAssured.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -183,5 +184,18 @@ class GenAiMetricsTest extends EmulatedLmStudioTest {
         assertEquals(1, delta(before, after, "sidecar_fallbacks_total", "from=deepseek-coder-34b", "to=" + QWEN));
         assertEquals(1, delta(before, after, DURATION, "gen_ai_request_model=deepseek-coder-34b", "gen_ai_response_model=" + QWEN,
                 "error_type="));
+    }
+
+    @Test
+    void modelLoadsAndUnloadsAreCountedWithTheirTime() {
+        emulator.loadDelay(Duration.ofMillis(300));
+        when().post("/admin/models/refresh").then().statusCode(200);
+        PrometheusScrape before = PrometheusScrape.now();
+        when().post("/admin/models/phi-3-mini/load").then().statusCode(200);
+        when().post("/admin/models/phi-3-mini/unload").then().statusCode(200);
+        PrometheusScrape after = PrometheusScrape.now();
+        assertEquals(1, delta(before, after, "sidecar_model_load_duration_seconds_count", "model=phi-3-mini", "outcome=success"));
+        assertTrue(delta(before, after, "sidecar_model_load_duration_seconds_sum", "model=phi-3-mini") >= 0.3);
+        assertEquals(1, delta(before, after, "sidecar_model_unloads_total", "model=phi-3-mini"));
     }
 }

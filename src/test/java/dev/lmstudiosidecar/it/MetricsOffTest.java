@@ -1,6 +1,9 @@
 package dev.lmstudiosidecar.it;
 
 import static io.restassured.RestAssured.given;
+import static io.restassured.RestAssured.when;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,5 +55,8 @@ class MetricsOffTest extends EmulatedLmStudioTest {
         assertEquals(List.of(), measured);
         assertTrue(scrape.names().contains("sidecar_requests_in_flight"), "the gauges are no per-request metrics");
         assertTrue(scrape.names().contains("sidecar_circuit_breaker_state"));
+        when().get("/admin/performance").then().statusCode(200)
+                .body("collecting", equalTo(false))
+                .body("models", empty());
     }
 }

@@ -3,19 +3,22 @@ package dev.lmstudiosidecar.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lmstudiosidecar.metrics.ModelPerformance;
 import dev.lmstudiosidecar.models.DiscoveredModel;
 import dev.lmstudiosidecar.models.ModelCapabilities;
 import dev.lmstudiosidecar.models.ModelInfo;
 import dev.lmstudiosidecar.models.ModelInventory;
 import dev.lmstudiosidecar.models.ResourceMetrics;
 import dev.lmstudiosidecar.models.TaskType;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The admin API's answers, built as JSON trees by hand: no reflection, so nothing to register for
- * native. Field names are the seed's ({@code ModelCapabilities}, {@code ResourceMetrics}): camelCase.
+ * native. Field names are the seed's ({@code ModelCapabilities}, {@code ResourceMetrics},
+ * {@code PerformanceMetrics}): camelCase.
  */
 final class AdminJson {
 
@@ -88,6 +91,35 @@ final class AdminJson {
                 .put("heapMaxMB", round(r.sidecarHeapMaxMB()))
                 .put("rssMB", r.sidecarRssMB() == null ? null : round(r.sidecarRssMB()));
         return root;
+    }
+
+    /** @param collecting false with {@code lmstudio.collect-metrics=false}: then nothing is tracked */
+    ObjectNode performance(Duration window, boolean collecting, List<ModelPerformance> models) {
+        ObjectNode root = json.createObjectNode();
+        root.put("window", window.toString());
+        root.put("windowSeconds", window.toMillis() / 1000.0);
+        root.put("collecting", collecting);
+        ArrayNode data = root.putArray("models");
+        for (ModelPerformance m : models) {
+            ObjectNode node = data.addObject()
+                    .put("model", m.model())
+                    .put("provider", m.provider())
+                    .put("requests", m.requests())
+                    .put("errors", m.errors())
+                    .put("errorRate", round(m.errorRate()));
+            node.set("latencyMs", percentiles(m.latencyP50Ms(), m.latencyP95Ms()));
+            node.set("timeToFirstTokenMs", percentiles(m.ttftP50Ms(), m.ttftP95Ms()));
+            node.put("outputTokensPerSecond", m.outputTokensPerSecond() == null ? null : round(m.outputTokensPerSecond()));
+            node.put("inputTokens", m.inputTokens());
+            node.put("outputTokens", m.outputTokens());
+            node.put("cacheHitRatio", m.cacheHitRatio());
+        }
+        return root;
+    }
+
+    /** Null when nothing was measured: no stream has no time to first token, rather than one of 0 ms. */
+    private ObjectNode percentiles(Double p50, Double p95) {
+        return p50 == null ? null : json.createObjectNode().put("p50", round(p50)).put("p95", round(p95));
     }
 
     private static void putIfKnown(ObjectNode node, String field, long value) {

@@ -1,5 +1,7 @@
 package dev.lmstudiosidecar.api;
 
+import dev.lmstudiosidecar.metrics.RequestObservation;
+import dev.lmstudiosidecar.metrics.UsageReader;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.resilience.RetryPolicy;
 import io.vertx.core.buffer.Buffer;
@@ -121,7 +123,21 @@ final class InspectingRelay {
             failAttempt(failure.get(), RetryPolicy.parseRetryAfter(upstream.getHeader("Retry-After")));
         } else {
             exchange.commit(upstream);
+            readUsage();
             client.end(held);
+        }
+    }
+
+    /** The answer's token counts, for the metrics: it is held whole here, so reading it costs one pass and no copy. */
+    private void readUsage() {
+        RequestObservation observation = exchange.observation();
+        if (observation == null || !success || held.length() == 0) {
+            return;
+        }
+        BufferBytes bytes = BufferBytes.of(held);
+        UsageReader.Usage usage = exchange.context().usageReader().read(bytes.array(), bytes.offset(), bytes.length());
+        if (usage != null) {
+            observation.usage(usage.model(), usage.inputTokens(), usage.outputTokens());
         }
     }
 }

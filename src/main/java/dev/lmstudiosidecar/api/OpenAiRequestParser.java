@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -22,14 +23,33 @@ import java.util.function.UnaryOperator;
  * <p>Validation streams over the tokens and never builds a tree, so a body near the size limit
  * costs no more memory than its own bytes (a sidecar's heap is small). Only a body that carries
  * hint fields is parsed into a tree and re-serialised without them.
+ *
+ * <p>With metrics on, a stream that does not ask for its usage is asked for it
+ * ({@code "stream_options":{"include_usage":true}}): LM Studio sends token counts in a stream
+ * only then, and without them there are no token metrics for streams. The relay takes that extra
+ * chunk out again before it reaches the client ({@link OpenAiRequest#addsStreamUsage()}).
  */
 public final class OpenAiRequestParser {
+
+    private static final String STREAM_OPTIONS = "stream_options";
+    private static final byte[] INCLUDE_USAGE = "\"stream_options\":{\"include_usage\":true},".getBytes(StandardCharsets.UTF_8);
 
     private final JsonFactory tokens = new JsonFactory();
     private final ObjectMapper tree = new ObjectMapper()
             // BigDecimal, kept exact, writes every number back exactly as it was sent.
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+    private final boolean askForStreamUsage;
+
+    /** A parser that forwards streams' options as they are. */
+    public OpenAiRequestParser() {
+        this(false);
+    }
+
+    /** @param askForStreamUsage ask every chat or completion stream for its usage (metrics are on) */
+    public OpenAiRequestParser(boolean askForStreamUsage) {
+        this.askForStreamUsage = askForStreamUsage;
+    }
 
     /**
      * @param headers looks up a request header by name, null when absent
@@ -43,15 +63,24 @@ public final class OpenAiRequestParser {
     public OpenAiRequest parse(OpenAiEndpoint endpoint, byte[] body, int offset, int length, UnaryOperator<String> headers) {
         RequestHints headerHints = hintsFromHeaders(headers);
         if (!endpoint.generates()) {
-            return new OpenAiRequest(endpoint, null, false, headerHints, null);
+            return new OpenAiRequest(endpoint, null, false, headerHints, null, false);
         }
         BodyScan scan = scan(endpoint, body, offset, length);
         RequestHints hints = new RequestHints(
                 headerHints.taskType().or(() -> Optional.ofNullable(scan.taskType)),
                 headerHints.preferredProvider().or(() -> Optional.ofNullable(scan.preferredProvider)),
                 headerHints.fallbackToCloud().or(() -> Optional.ofNullable(scan.fallbackToCloud)));
-        byte[] rewritten = scan.hasHintFields ? withoutHintFields(body, offset, length) : null;
-        return new OpenAiRequest(endpoint, scan.model, scan.stream, hints, rewritten);
+        boolean addUsage = askForStreamUsage && scan.stream && !scan.includesUsage
+                && (endpoint == OpenAiEndpoint.CHAT_COMPLETIONS || endpoint == OpenAiEndpoint.COMPLETIONS);
+        byte[] rewritten;
+        if (scan.hasHintFields || (addUsage && scan.hasStreamOptions)) {
+            rewritten = rewrite(body, offset, length, null, addUsage);
+        } else if (addUsage) {
+            rewritten = withStreamOptions(body, offset, length, scan.objectStart);
+        } else {
+            rewritten = null;
+        }
+        return new OpenAiRequest(endpoint, scan.model, scan.stream, hints, rewritten, addUsage);
     }
 
     /** What one pass over the body found. */
@@ -60,6 +89,10 @@ public final class OpenAiRequestParser {
         boolean stream;
         boolean sawRequiredField;
         boolean hasHintFields;
+        boolean hasStreamOptions;
+        boolean includesUsage;
+        /** Where the body's object opens, from the start of the slice. */
+        int objectStart;
         TaskType taskType;
         String preferredProvider;
         Boolean fallbackToCloud;
@@ -76,6 +109,7 @@ public final class OpenAiRequestParser {
             if (first != JsonToken.START_OBJECT) {
                 throw ApiError.invalidJson("the body is " + describe(first) + ", not an object").asException();
             }
+            scan.objectStart = (int) p.currentTokenLocation().getByteOffset();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
@@ -89,6 +123,10 @@ public final class OpenAiRequestParser {
                 switch (field) {
                     case "model" -> scan.model = stringOrNull(p, value, field);
                     case "stream" -> scan.stream = Boolean.TRUE.equals(booleanOrNull(value, field));
+                    case STREAM_OPTIONS -> {
+                        scan.hasStreamOptions = true;
+                        scan.includesUsage = includesUsage(p, value);
+                    }
                     case RequestHints.TASK_TYPE_FIELD -> {
                         scan.hasHintFields = true;
                         String task = stringOrNull(p, value, field);
@@ -125,6 +163,25 @@ public final class OpenAiRequestParser {
             throw ApiError.invalidRequest("model", "'model' must not be empty: name a model from GET /v1/models.").asException();
         }
         return scan;
+    }
+
+    /** Whether {@code stream_options} asks for {@code include_usage: true}; leaves the parser past it. */
+    private static boolean includesUsage(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return false;
+        }
+        boolean includes = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean isIncludeUsage = p.currentName().equals("include_usage");
+            JsonToken option = p.nextToken();
+            if (isIncludeUsage) {
+                includes = option == JsonToken.VALUE_TRUE;
+            } else {
+                p.skipChildren();
+            }
+        }
+        return includes;
     }
 
     private static void checkRequired(JsonParser p, JsonToken value, String field, byte[] body, int offset) throws IOException {
@@ -245,19 +302,16 @@ public final class OpenAiRequestParser {
                 RequestHints.FALLBACK_TO_CLOUD_HEADER + " must be true or false, not '" + value + "'.").asException();
     }
 
-    private byte[] withoutHintFields(byte[] body, int offset, int length) {
-        return rewrite(body, offset, length, null);
-    }
-
     /**
      * The body as it goes to another model than the one asked for (a fallback): the same fields,
-     * the hint fields left out, {@code model} replaced.
+     * the hint fields left out, {@code model} replaced, and the stream's usage asked for when the
+     * request was ({@link OpenAiRequest#addsStreamUsage()}).
      */
-    public byte[] withModel(byte[] body, int offset, int length, String model) {
-        return rewrite(body, offset, length, model);
+    public byte[] withModel(byte[] body, int offset, int length, String model, boolean addStreamUsage) {
+        return rewrite(body, offset, length, model, addStreamUsage);
     }
 
-    private byte[] rewrite(byte[] body, int offset, int length, String model) {
+    private byte[] rewrite(byte[] body, int offset, int length, String model, boolean addStreamUsage) {
         try {
             ObjectNode root = (ObjectNode) tree.readTree(body, offset, length);
             root.remove(RequestHints.TASK_TYPE_FIELD);
@@ -266,10 +320,28 @@ public final class OpenAiRequestParser {
             if (model != null) {
                 root.put("model", model);
             }
+            if (addStreamUsage) {
+                // Other stream options the client set stay as they were.
+                ObjectNode options = root.get(STREAM_OPTIONS) instanceof ObjectNode given ? given : root.putObject(STREAM_OPTIONS);
+                options.put("include_usage", true);
+            }
             return tree.writeValueAsBytes(root);
         } catch (IOException e) {
             throw new IllegalStateException("a body that passed validation always parses", e);
         }
+    }
+
+    /**
+     * The body with {@code stream_options} added as its first field: the rest stays byte for byte,
+     * and no tree is built (a body without {@code stream_options} cannot get it twice).
+     */
+    private static byte[] withStreamOptions(byte[] body, int offset, int length, int objectStart) {
+        byte[] spliced = new byte[length + INCLUDE_USAGE.length];
+        int head = objectStart + 1; // up to and with the object's '{'
+        System.arraycopy(body, offset, spliced, 0, head);
+        System.arraycopy(INCLUDE_USAGE, 0, spliced, head, INCLUDE_USAGE.length);
+        System.arraycopy(body, offset + head, spliced, head + INCLUDE_USAGE.length, length - head);
+        return spliced;
     }
 
     private static String describe(JsonToken token) {

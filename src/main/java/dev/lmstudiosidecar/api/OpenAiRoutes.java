@@ -3,6 +3,8 @@ package dev.lmstudiosidecar.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.config.SidecarConfig;
+import dev.lmstudiosidecar.metrics.RequestMetrics;
+import dev.lmstudiosidecar.metrics.UsageReader;
 import dev.lmstudiosidecar.models.ModelLoader;
 import dev.lmstudiosidecar.models.ModelUsage;
 import dev.lmstudiosidecar.provider.cloud.CloudProvider;
@@ -35,12 +37,14 @@ public class OpenAiRoutes {
 
     OpenAiRoutes(Vertx vertx, FallbackChain chain, BackendBreakers breakers, ConcurrencyLimiter limiter, RetryPolicy retries,
                  ModelLoader loader, ModelUsage usage, CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar,
-                 ObjectMapper json, @ConfigProperty(name = "quarkus.management.port", defaultValue = "9235") int managementPort) {
+                 RequestMetrics metrics, ObjectMapper json,
+                 @ConfigProperty(name = "quarkus.management.port", defaultValue = "9235") int managementPort) {
         this.managementPort = managementPort;
-        this.context = new ProxyContext(vertx, chain, breakers, retries, limiter, loader, usage, new OpenAiRequestParser(),
-                new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
+        this.context = new ProxyContext(vertx, chain, breakers, retries, limiter, loader, usage,
+                new OpenAiRequestParser(metrics.enabled()), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
                 new ServerErrorLog(Math.max(0, sidecar.errorLogLinesPerMinute()), System::nanoTime, LOG::warn), cloud::sanitize,
-                new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), sidecar.maxRequestBody().bytes(),
+                new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), metrics, new UsageReader(),
+                sidecar.maxRequestBody().bytes(),
                 sidecar.requestBodyTimeout().toMillis(),
                 lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis());
     }

@@ -1,5 +1,7 @@
 package dev.lmstudiosidecar.api;
 
+import dev.lmstudiosidecar.metrics.RequestMetrics;
+import dev.lmstudiosidecar.metrics.UsageReader;
 import dev.lmstudiosidecar.models.ModelLoader;
 import dev.lmstudiosidecar.models.ModelUsage;
 import dev.lmstudiosidecar.resilience.BackendBreakers;
@@ -30,6 +32,8 @@ record ProxyContext(
         ServerErrorLog serverErrorLog,
         UnaryOperator<UpstreamFailure> sanitizer,
         RequestBodyBudget bodyBudget,
+        RequestMetrics metrics,
+        UsageReader usageReader,
         long maxRequestBodyBytes,
         long requestBodyTimeoutMillis,
         long timeoutMillis,

@@ -1,5 +1,9 @@
 package dev.lmstudiosidecar.api;
 
+import dev.lmstudiosidecar.metrics.ErrorTypes;
+import dev.lmstudiosidecar.metrics.GenAiOperation;
+import dev.lmstudiosidecar.metrics.Outcome;
+import dev.lmstudiosidecar.metrics.RequestObservation;
 import dev.lmstudiosidecar.models.ModelUsage;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamCall;
@@ -9,7 +13,6 @@ import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import dev.lmstudiosidecar.resilience.FailurePolicy;
 import dev.lmstudiosidecar.routing.Candidate;
 import dev.lmstudiosidecar.routing.ChainWalk;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -68,6 +71,12 @@ final class ProxyExchange {
     private boolean upstreamComplete;
     private boolean clientGone;
     private boolean finished;
+    /** What the metrics learn of this request; null when they are off, or for a route they do not measure. */
+    private final RequestObservation observation;
+    /** The error the client was told, if any: a stream cut after its start still has status 200. */
+    private ApiError answeredError;
+    /** The candidate the last step ran, to see the walk move to a fallback. */
+    private Candidate lastCandidate;
 
     ProxyExchange(ProxyContext context, RoutingContext routing) {
         this.context = context;
@@ -80,6 +89,17 @@ final class ProxyExchange {
         this.suffix = routing.normalizedPath().substring(OPENAI_PREFIX.length());
         this.endpoint = OpenAiEndpoint.of(request.method().name(), suffix);
         this.bodyBudget = context.bodyBudget().open();
+        GenAiOperation operation = operationOf(endpoint);
+        this.observation = operation == null ? null : context.metrics().start(operation);
+    }
+
+    private static GenAiOperation operationOf(OpenAiEndpoint endpoint) {
+        return switch (endpoint) {
+            case CHAT_COMPLETIONS -> GenAiOperation.CHAT;
+            case COMPLETIONS -> GenAiOperation.TEXT_COMPLETION;
+            case EMBEDDINGS -> GenAiOperation.EMBEDDINGS;
+            case MODELS, PASS_THROUGH -> null;
+        };
     }
 
     void start() {
@@ -112,6 +132,9 @@ final class ProxyExchange {
             return;
         }
         this.body = body;
+        if (observation != null) {
+            observation.requested(parsed.model());
+        }
         boolean canFallBack = endpoint == OpenAiEndpoint.CHAT_COMPLETIONS || endpoint == OpenAiEndpoint.COMPLETIONS;
         RequestHints hints = parsed.hints();
         walk = new ChainWalk(
@@ -128,6 +151,11 @@ final class ProxyExchange {
      */
     private void proceed() {
         Candidate candidate = walk.current();
+        if (lastCandidate != null && lastCandidate != candidate) {
+            context.metrics().fellBack(lastCandidate.client().backend().name(), lastCandidate.model(),
+                    candidate.client().backend().name(), candidate.model());
+        }
+        lastCandidate = candidate;
         boolean local = candidate.local();
         holdModel(candidate);
         if (local && readyCandidate != candidate && !awaitModel(candidate)) {
@@ -192,18 +220,8 @@ final class ProxyExchange {
         }
     }
 
-    /** A buffer's bytes where they lie: no copy when the buffer is on the heap, as Vert.x's are. */
-    private record Bytes(byte[] array, int offset, int length) {
-        static Bytes of(Buffer buffer) {
-            ByteBuf bytes = buffer.getByteBuf();
-            return bytes.hasArray()
-                    ? new Bytes(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes())
-                    : new Bytes(buffer.getBytes(), 0, buffer.length());
-        }
-    }
-
     private OpenAiRequest parse(Buffer body) {
-        Bytes bytes = Bytes.of(body);
+        BufferBytes bytes = BufferBytes.of(body);
         return context.parser().parse(endpoint, bytes.array(), bytes.offset(), bytes.length(), request::getHeader);
     }
 
@@ -264,8 +282,9 @@ final class ProxyExchange {
             return null;
         }
         if (candidate.model() != null && !candidate.model().equals(parsed.model())) {
-            Bytes bytes = Bytes.of(body);
-            return Buffer.buffer(context.parser().withModel(bytes.array(), bytes.offset(), bytes.length(), candidate.model()));
+            BufferBytes bytes = BufferBytes.of(body);
+            return Buffer.buffer(context.parser().withModel(bytes.array(), bytes.offset(), bytes.length(), candidate.model(),
+                    parsed.addsStreamUsage()));
         }
         return parsed.rewrittenBody() == null ? body : Buffer.buffer(parsed.rewrittenBody());
     }
@@ -285,7 +304,10 @@ final class ProxyExchange {
 
     private void act(ChainWalk.Decision decision) {
         switch (decision.step()) {
-            case RETRY -> retryTimer = context.vertx().setTimer(decision.delayMillis(), id -> guarded(this::startAttempt));
+            case RETRY -> {
+                context.metrics().retried(walk.current().client().backend().name(), walk.current().model());
+                retryTimer = context.vertx().setTimer(decision.delayMillis(), id -> guarded(this::startAttempt));
+            }
             case NEXT_CANDIDATE -> proceed();
             case GIVE_UP -> respondError(finalError());
         }
@@ -376,6 +398,7 @@ final class ProxyExchange {
         if (response.ended() || response.closed()) {
             return;
         }
+        answeredWith(error);
         logServerError(error);
         if (response.headWritten()) {
             // Too late for a status: breaking the connection is the only honest way to say
@@ -407,6 +430,11 @@ final class ProxyExchange {
     private void lingerThenClose() {
         long timer = context.vertx().setTimer(UPLOAD_LINGER_MILLIS, id -> request.connection().close());
         request.endHandler(ended -> context.vertx().cancelTimer(timer));
+    }
+
+    /** The client is told {@code error}: in place of the answer, or at the end of a stream cut short. */
+    void answeredWith(ApiError error) {
+        answeredError = error;
     }
 
     /** A 5xx, or a stream cut, is logged once; a bug was logged with its stack trace already. */
@@ -441,6 +469,16 @@ final class ProxyExchange {
 
     ProxyContext context() {
         return context;
+    }
+
+    /** What the metrics learn of this request, or null when nothing is measured. */
+    RequestObservation observation() {
+        return observation;
+    }
+
+    /** The sidecar asked upstream for the stream's usage on the client's behalf: that chunk is not the client's. */
+    boolean addsStreamUsage() {
+        return parsed != null && parsed.addsStreamUsage();
     }
 
     HttpServerResponse response() {
@@ -489,6 +527,27 @@ final class ProxyExchange {
         if (modelLease != null) {
             modelLease.close();
         }
+        if (observation != null) {
+            recordMetrics();
+        }
+    }
+
+    private void recordMetrics() {
+        Outcome outcome;
+        String errorType;
+        // The error first: the sidecar breaking a connection to say "incomplete" also looks like a client gone.
+        if (answeredError != null) {
+            outcome = Outcome.ofStatus(answeredError.status());
+            errorType = ErrorTypes.of(answeredError.status(), answeredError.code());
+        } else if (clientGone || !response.ended()) {
+            // Vert.x runs the end handler for a connection that closed too, before the close handler.
+            outcome = Outcome.CANCELLED;
+            errorType = ErrorTypes.CANCELLED;
+        } else {
+            outcome = Outcome.ofStatus(response.getStatusCode());
+            errorType = outcome == Outcome.SUCCESS ? ErrorTypes.NONE : ErrorTypes.of(response.getStatusCode(), null);
+        }
+        context.metrics().record(observation, answeringModel(), backend().name(), outcome, errorType);
     }
 
     /** @param answered a model's answer follows: only then are the model, and any stand-in, named */

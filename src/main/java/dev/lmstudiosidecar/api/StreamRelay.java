@@ -22,6 +22,8 @@ final class StreamRelay {
     private final HttpClientResponse upstream;
     private final HttpServerResponse client;
     private final IdleTimer stall;
+    /** Reads the stream's usage for the metrics; null when they are off. */
+    private final StreamUsageTap usage;
     private boolean started;
     private boolean abandoned;
 
@@ -32,6 +34,8 @@ final class StreamRelay {
         ProxyContext context = exchange.context();
         // Until the first chunk, the wait is the time to first token (lmstudio.timeout); then the gap.
         this.stall = new IdleTimer(context.vertx(), context.timeoutMillis(), this::onStall);
+        this.usage = exchange.observation() == null ? null
+                : new StreamUsageTap(context.usageReader(), exchange.observation(), exchange.addsStreamUsage());
     }
 
     void start() {
@@ -46,6 +50,10 @@ final class StreamRelay {
             exchange.upstreamComplete();
             startAnswer(); // an empty stream is still an answer
             if (!client.ended() && !client.closed()) {
+                Buffer rest = usage == null ? null : usage.flush();
+                if (rest != null && rest.length() > 0) {
+                    client.write(rest);
+                }
                 client.end();
             }
         });
@@ -57,13 +65,19 @@ final class StreamRelay {
             return;
         }
         startAnswer();
-        Backpressure.write(upstream, client, chunk);
+        Buffer relayed = usage == null ? chunk : usage.onChunk(chunk);
+        if (relayed.length() > 0) { // an empty write would end a chunked body
+            Backpressure.write(upstream, client, relayed);
+        }
     }
 
     private void startAnswer() {
         if (!started) {
             started = true;
             stall.setTimeout(exchange.context().streamIdleTimeoutMillis());
+            if (exchange.observation() != null) {
+                exchange.observation().firstChunk();
+            }
             exchange.commit(upstream);
             client.setChunked(true);
         }
@@ -99,6 +113,7 @@ final class StreamRelay {
         if (client.ended() || client.closed() || exchange.clientGone()) {
             return;
         }
+        exchange.answeredWith(error);
         exchange.logServerError(error);
         client.end("\n\ndata: " + error.toJson() + "\n\n");
     }

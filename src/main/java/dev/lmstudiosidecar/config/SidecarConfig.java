@@ -35,4 +35,8 @@ public interface SidecarConfig {
     /** WARN lines a minute at most for the 5xx answers and cut streams the sidecar logs (0: none); the rest are counted. */
     @WithDefault("20")
     int errorLogLinesPerMinute();
+
+    /** How far back {@code GET /admin/performance} looks; it slides in tenths of this. */
+    @WithDefault("5m")
+    Duration performanceWindow();
 }

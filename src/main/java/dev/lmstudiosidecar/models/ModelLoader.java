@@ -40,12 +40,14 @@ public class ModelLoader {
     private final boolean autoLoad;
     private final Set<String> keptWarm;
     private final FailedLoads failed;
+    private final ModelLoadObserver observer;
     private final ConcurrentHashMap<String, Future<DiscoveredModel>> loading = new ConcurrentHashMap<>();
     /** The fresh-state checks of idle models under way, by key: one listing (and load) for a burst. */
     private final ConcurrentHashMap<String, Future<Void>> confirming = new ConcurrentHashMap<>();
 
-    ModelLoader(LMStudioRestApi rest, ModelDiscovery discovery, ModelUsage usage, LMStudioConfig config) {
+    ModelLoader(LMStudioRestApi rest, ModelDiscovery discovery, ModelUsage usage, LMStudioConfig config, ModelLoadObserver observer) {
         this.rest = rest;
+        this.observer = observer;
         this.discovery = discovery;
         this.usage = usage;
         this.autoLoad = config.autoLoadModels();
@@ -192,11 +194,13 @@ public class ModelLoader {
                     long started = System.nanoTime();
                     return rest.load(found.key(), contextLength)
                             .map(answer -> {
+                                observer.loadEnded(found.key(), System.nanoTime() - started, true);
                                 LOG.infof("Loaded %s on LM Studio in %d ms", found.key(), (System.nanoTime() - started) / 1_000_000);
                                 failed.clear(found.key());
                                 return withInstance(found, answer, contextLength);
                             })
                             .onFailure(failure -> {
+                                observer.loadEnded(found.key(), System.nanoTime() - started, false);
                                 LOG.warnf("Loading %s on LM Studio failed: %s", found.key(), failure.getMessage());
                                 failed.record(found.key(), UpstreamFailureException.of(rest.backend(), failure));
                             });
@@ -257,7 +261,10 @@ public class ModelLoader {
             LOG.infof("Unloaded %s from LM Studio", String.join(", ", instances));
             return Future.succeededFuture(instances);
         }
-        return rest.unload(instances.get(index)).compose(answer -> unloadEach(model, instances, index + 1));
+        return rest.unload(instances.get(index)).compose(answer -> {
+            observer.unloaded(model.key());
+            return unloadEach(model, instances, index + 1);
+        });
     }
 
     /** {@code listing}; from the richest API again when the remembered one cannot load (the server may have been upgraded). */

@@ -154,4 +154,52 @@ class OpenAiRequestParserTest {
         assertEquals("{\"error\":{\"message\":\"m\",\"type\":\"server_error\",\"param\":null,\"code\":\"internal_error\"}}",
                 ApiError.internal("m").toJson());
     }
+
+    private final OpenAiRequestParser measuring = new OpenAiRequestParser(true);
+
+    private OpenAiRequest measured(OpenAiEndpoint endpoint, String body) {
+        return measuring.parse(endpoint, body.getBytes(StandardCharsets.UTF_8), name -> null);
+    }
+
+    @Test
+    void aStreamIsAskedForItsUsageByAddingTheFieldInFront() {
+        OpenAiRequest request = measured(OpenAiEndpoint.CHAT_COMPLETIONS,
+                "  {\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":0.70}");
+        assertTrue(request.addsStreamUsage());
+        assertEquals("  {\"stream_options\":{\"include_usage\":true},\"model\":\"m\",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":0.70}",
+                new String(request.rewrittenBody(), StandardCharsets.UTF_8));
+        OpenAiRequest completion = measured(OpenAiEndpoint.COMPLETIONS, "{\"model\":\"m\",\"prompt\":\"p\",\"stream\":true}");
+        assertTrue(completion.addsStreamUsage());
+    }
+
+    @Test
+    void aStreamThatAskedForUsageItselfIsLeftAlone() {
+        String body = "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\"}]}";
+        OpenAiRequest request = measured(OpenAiEndpoint.CHAT_COMPLETIONS, body);
+        assertFalse(request.addsStreamUsage());
+        assertEquals(null, request.rewrittenBody());
+    }
+
+    @Test
+    void otherStreamOptionsAndHintsAreKeptWhenUsageIsAdded() {
+        OpenAiRequest request = measured(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"stream\":true,\"task_type\":\"coding\","
+                + "\"stream_options\":{\"include_usage\":false,\"x\":1},\"messages\":[{\"role\":\"user\"}]}");
+        assertTrue(request.addsStreamUsage());
+        assertEquals("{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true,\"x\":1},"
+                + "\"messages\":[{\"role\":\"user\"}]}", new String(request.rewrittenBody(), StandardCharsets.UTF_8));
+        byte[] original = "{\"model\":\"m\",\"stream\":true,\"messages\":[]}".getBytes(StandardCharsets.UTF_8);
+        assertEquals("{\"model\":\"other\",\"stream\":true,\"messages\":[],\"stream_options\":{\"include_usage\":true}}",
+                new String(measuring.withModel(original, 0, original.length, "other", true), StandardCharsets.UTF_8),
+                "a fallback's body asks too");
+    }
+
+    @Test
+    void plainAnswersEmbeddingsAndAnUnmeasuredSidecarAskForNothing() {
+        assertFalse(measured(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\"}]}").addsStreamUsage());
+        assertFalse(measured(OpenAiEndpoint.EMBEDDINGS, "{\"model\":\"m\",\"input\":\"x\",\"stream\":true}").addsStreamUsage());
+        OpenAiRequest unmeasured = parse(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\"}]}");
+        assertFalse(unmeasured.addsStreamUsage());
+        assertEquals(null, unmeasured.rewrittenBody());
+    }
 }

@@ -10,6 +10,7 @@ import dev.lmstudiosidecar.api.SidecarHeaders;
 import dev.lmstudiosidecar.api.UpstreamErrors;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.config.SidecarConfig;
+import dev.lmstudiosidecar.health.HealthMonitor;
 import dev.lmstudiosidecar.models.ModelActionRefused;
 import dev.lmstudiosidecar.models.ModelDirectory;
 import dev.lmstudiosidecar.models.ModelDiscovery;
@@ -38,7 +39,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The seed's management methods under {@code /admin/*} on the API port: the models (catalog and
- * discovery joined), a listing on demand, load and unload, and the resources. Model keys may hold
+ * discovery joined), a listing on demand, load and unload, the resources, and the backends' health. Model keys may hold
  * slashes ({@code qwen/qwen3-4b}), so the model is everything between {@code /models/} and the action.
  */
 @ApplicationScoped
@@ -54,6 +55,7 @@ public class AdminRoutes {
     private final ModelDiscovery discovery;
     private final ModelLoader loader;
     private final ResourceMonitor resources;
+    private final HealthMonitor health;
     private final UpstreamErrors upstreamErrors;
     private final AdminAuth auth;
     private final AdminJson render;
@@ -62,11 +64,12 @@ public class AdminRoutes {
     private final long bodyTimeoutMillis;
 
     AdminRoutes(Vertx vertx, ModelDirectory directory, ModelDiscovery discovery, ModelLoader loader, ResourceMonitor resources,
-                LMStudioConfig lmstudio, SidecarConfig sidecar, ObjectMapper json) {
+                HealthMonitor health, LMStudioConfig lmstudio, SidecarConfig sidecar, ObjectMapper json) {
         this.directory = directory;
         this.discovery = discovery;
         this.loader = loader;
         this.resources = resources;
+        this.health = health;
         this.upstreamErrors = new UpstreamErrors(lmstudio);
         this.auth = new AdminAuth(sidecar.adminToken());
         this.render = new AdminJson(json);
@@ -83,6 +86,8 @@ public class AdminRoutes {
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/load").handler(this::load);
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/unload").handler(this::unload);
         router.get("/admin/resources").handler(routing -> send(routing, 200, render.resources(resources.current())));
+        // The last checks' result: asking for it calls no backend.
+        router.get("/admin/health").handler(routing -> send(routing, 200, render.health(health.snapshot())));
         router.route("/admin/*").handler(this::wrongMethodOrPath);
     }
 
@@ -114,7 +119,7 @@ public class AdminRoutes {
     /** Reached by what no admin route took: a known path with another method is a 405 that says which one it takes. */
     private void wrongMethodOrPath(RoutingContext routing) {
         String path = routing.normalizedPath();
-        String allowed = path.equals("/admin/models") || path.equals("/admin/resources") ? "GET"
+        String allowed = path.equals("/admin/models") || path.equals("/admin/resources") || path.equals("/admin/health") ? "GET"
                 : path.equals("/admin/models/refresh") || path.matches("/admin/models/.+/(load|unload)") ? "POST" : null;
         if (allowed == null) {
             routing.next(); // the API's own 404

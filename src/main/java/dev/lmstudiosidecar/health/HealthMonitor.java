@@ -27,7 +27,10 @@ import org.jboss.logging.Logger;
  * <p>LM Studio's check is the model listing discovery makes anyway (every listing, periodic or on
  * demand, is heard of): no second request per interval. After a listing, at most once an interval,
  * the optional one-token test completion. The cloud provider, when configured, is checked with its
- * own {@code GET /models}.
+ * own {@code GET /models}. Checks also drive LM Studio's circuit breaker: a listing that finds
+ * nothing listening opens it at once, so requests fail fast (or fall back) instead of each
+ * waiting out its retries; one that finds LM Studio answering half-opens it at once, so recovery
+ * follows the checks rather than the breaker's open duration.
  */
 @Singleton
 public class HealthMonitor {
@@ -104,10 +107,21 @@ public class HealthMonitor {
                 lastTest = null; // a test from before the outage says nothing of the server that comes back
             }
         }
+        followBreaker(outcome);
         if (outcome.succeeded()) {
             testIfDue(outcome.inventory());
         }
         publish();
+    }
+
+    /** Failing fast, and recovering, at the speed of the checks rather than of the breaker's window and open duration. */
+    private void followBreaker(ListingOutcome outcome) {
+        if (outcome.nothingListens()) {
+            breakers.openNow(lmstudio, outcome.failure());
+        } else if (outcome.succeeded()) {
+            breakers.of(lmstudio).halfOpenNow();
+        }
+        // A timeout or a 5xx is no such proof: LM Studio may be busy loading a model.
     }
 
     private void testIfDue(ModelInventory inventory) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lmstudiosidecar.metrics.ModelPerformance;
+import dev.lmstudiosidecar.health.HealthSnapshot;
+import dev.lmstudiosidecar.health.ProviderHealth;
 import dev.lmstudiosidecar.models.DiscoveredModel;
 import dev.lmstudiosidecar.models.ModelCapabilities;
 import dev.lmstudiosidecar.models.ModelInfo;
@@ -120,6 +122,27 @@ final class AdminJson {
     /** Null when nothing was measured: no stream has no time to first token, rather than one of 0 ms. */
     private ObjectNode percentiles(Double p50, Double p95) {
         return p50 == null ? null : json.createObjectNode().put("p50", round(p50)).put("p95", round(p95));
+    }
+
+    /** The seed's {@code ProviderHealth} of each backend, by name, as the last checks left it. */
+    ObjectNode health(HealthSnapshot snapshot) {
+        ObjectNode root = json.createObjectNode();
+        ObjectNode backends = root.putObject("backends");
+        backends.set(snapshot.lmstudio().backend(), providerHealth(snapshot.lmstudio()));
+        snapshot.cloud().ifPresent(cloud -> backends.set(cloud.backend(), providerHealth(cloud)));
+        return root;
+    }
+
+    private ObjectNode providerHealth(ProviderHealth h) {
+        ObjectNode node = json.createObjectNode()
+                .put("status", h.status().wireName())
+                .put("responseTime", h.responseTime());
+        h.availableModels().forEach(node.putArray("availableModels")::add);
+        h.loadedModels().forEach(node.putArray("loadedModels")::add);
+        h.errors().forEach(node.putArray("errors")::add);
+        node.put("lastCheck", h.lastCheck() == null ? null : h.lastCheck().toString());
+        node.put("testCompletion", h.testCompletion());
+        return node;
     }
 
     private static void putIfKnown(ObjectNode node, String field, long value) {

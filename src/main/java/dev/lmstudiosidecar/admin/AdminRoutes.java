@@ -11,6 +11,7 @@ import dev.lmstudiosidecar.api.UpstreamErrors;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.config.SidecarConfig;
 import dev.lmstudiosidecar.metrics.PerformanceTracker;
+import dev.lmstudiosidecar.health.HealthMonitor;
 import dev.lmstudiosidecar.models.ModelActionRefused;
 import dev.lmstudiosidecar.models.ModelDirectory;
 import dev.lmstudiosidecar.models.ModelDiscovery;
@@ -39,7 +40,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The seed's management methods under {@code /admin/*} on the API port: the models (catalog and
- * discovery joined), a listing on demand, load and unload, the resources, and the recent performance per model. Model keys may hold
+ * discovery joined), a listing on demand, load and unload, the resources, the recent performance per model and the backends' health. Model keys may hold
  * slashes ({@code qwen/qwen3-4b}), so the model is everything between {@code /models/} and the action.
  */
 @ApplicationScoped
@@ -57,6 +58,7 @@ public class AdminRoutes {
     private final ResourceMonitor resources;
     private final PerformanceTracker performance;
     private final boolean collectingMetrics;
+    private final HealthMonitor health;
     private final UpstreamErrors upstreamErrors;
     private final AdminAuth auth;
     private final AdminJson render;
@@ -65,13 +67,14 @@ public class AdminRoutes {
     private final long bodyTimeoutMillis;
 
     AdminRoutes(Vertx vertx, ModelDirectory directory, ModelDiscovery discovery, ModelLoader loader, ResourceMonitor resources,
-                PerformanceTracker performance, LMStudioConfig lmstudio, SidecarConfig sidecar, ObjectMapper json) {
-        this.performance = performance;
-        this.collectingMetrics = lmstudio.collectMetrics();
+                PerformanceTracker performance, HealthMonitor health, LMStudioConfig lmstudio, SidecarConfig sidecar, ObjectMapper json) {
         this.directory = directory;
         this.discovery = discovery;
         this.loader = loader;
         this.resources = resources;
+        this.performance = performance;
+        this.collectingMetrics = lmstudio.collectMetrics();
+        this.health = health;
         this.upstreamErrors = new UpstreamErrors(lmstudio);
         this.auth = new AdminAuth(sidecar.adminToken());
         this.render = new AdminJson(json);
@@ -90,6 +93,8 @@ public class AdminRoutes {
         router.get("/admin/resources").handler(routing -> send(routing, 200, render.resources(resources.current())));
         router.get("/admin/performance").handler(routing -> send(routing, 200,
                 render.performance(performance.window(), collectingMetrics, performance.snapshot())));
+        // The last checks' result: asking for it calls no backend.
+        router.get("/admin/health").handler(routing -> send(routing, 200, render.health(health.snapshot())));
         router.route("/admin/*").handler(this::wrongMethodOrPath);
     }
 
@@ -121,7 +126,8 @@ public class AdminRoutes {
     /** Reached by what no admin route took: a known path with another method is a 405 that says which one it takes. */
     private void wrongMethodOrPath(RoutingContext routing) {
         String path = routing.normalizedPath();
-        String allowed = path.equals("/admin/models") || path.equals("/admin/resources") || path.equals("/admin/performance") ? "GET"
+        String allowed = path.equals("/admin/models") || path.equals("/admin/resources") || path.equals("/admin/performance")
+                || path.equals("/admin/health") ? "GET"
                 : path.equals("/admin/models/refresh") || path.matches("/admin/models/.+/(load|unload)") ? "POST" : null;
         if (allowed == null) {
             routing.next(); // the API's own 404

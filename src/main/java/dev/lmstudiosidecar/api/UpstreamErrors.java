@@ -53,8 +53,12 @@ public final class UpstreamErrors {
      */
     public UpstreamFailure circuitOpen(Backend backend, CircuitBreaker.Diagnosis diagnosis, Optional<UpstreamFailure> lastFailure) {
         boolean unreachable = lastFailure.filter(last -> last.kind() == UpstreamFailure.Kind.UNREACHABLE).isPresent();
+        // LM Studio's health check lets calls through as soon as it finds LM Studio answering again.
+        String sooner = diagnosis.retryAfterMillis() > 0 && backend.name().equals(LMStudioClient.BACKEND_NAME)
+                ? " Sooner if the health check (every " + config.healthCheckInterval().toMillis() + " ms) finds it answering."
+                : "";
         return new UpstreamFailure(UpstreamFailure.Kind.CIRCUIT_OPEN, backend, 0, "its circuit breaker is open: " + diagnosis.summary() + "."
-                + (unreachable ? startHint(backend) : ""), null, null);
+                + sooner + (unreachable ? startHint(backend) : ""), null, null);
     }
 
     private static String startHint(Backend backend) {

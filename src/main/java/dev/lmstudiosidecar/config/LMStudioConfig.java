@@ -127,8 +127,31 @@ public interface LMStudioConfig {
     @WithDefault("true")
     boolean collectMetrics();
 
+    /** How often the models are listed: that listing is also the health check of LM Studio. */
     @WithDefault("30s")
     Duration healthCheckInterval();
+
+    /** What the health checks look at besides the listing (they run every {@code health-check-interval}). */
+    HealthCheck healthCheck();
+
+    interface HealthCheck {
+        /**
+         * After the listing, at most once an interval, a one-token completion on {@code test-model}:
+         * proof that LM Studio generates, not only lists. Off by default: it costs GPU time.
+         */
+        @WithDefault("false")
+        boolean testCompletion();
+
+        /** The model of the test completion; needed with {@code test-completion=true}. */
+        Optional<String> testModel();
+
+        /**
+         * A reachable backend is degraded once this share of the calls in its circuit breaker's
+         * window failed (counted from {@code circuit-breaker.minimum-calls} calls on), 0 < ratio <= 1.
+         */
+        @WithDefault("0.25")
+        double degradedErrorRatio();
+    }
 
     @WithDefault("false")
     boolean enableCloudFallback();

@@ -5,6 +5,7 @@ import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Settings of the sidecar itself, under {@code sidecar.*}. */
@@ -39,4 +40,41 @@ public interface SidecarConfig {
     /** How far back {@code GET /admin/performance} looks; it slides in tenths of this. */
     @WithDefault("5m")
     Duration performanceWindow();
+
+    /** What {@code /q/health/ready} requires before the pod takes traffic. */
+    Readiness readiness();
+
+    interface Readiness {
+        /**
+         * {@code models}: LM Studio reachable and every required model loaded; {@code reachable}:
+         * LM Studio lists its models; {@code always}: ready whatever the backends' state.
+         */
+        @WithDefault("models")
+        String mode();
+
+        /** The models that must be loaded; unset: {@code lmstudio.keep-models-warm}, else any chat model. */
+        Optional<List<String>> requiredModels();
+
+        /** With {@code lmstudio.enable-cloud-fallback} on, a healthy cloud provider keeps the pod ready while LM Studio is not. */
+        @WithDefault("true")
+        boolean cloudCounts();
+    }
+
+    /** What {@code /q/health/live} watches: the sidecar alone, never LM Studio. */
+    Liveness liveness();
+
+    interface Liveness {
+        /** An event loop blocked longer than this makes the sidecar not live: it must be restarted. */
+        @WithDefault("10s")
+        Duration maxEventLoopBlock();
+    }
+
+    /** What {@code /q/health/started} waits for. */
+    Startup startup();
+
+    interface Startup {
+        /** Started at the latest this long after start, even when the first check or a kept-warm load has not finished. */
+        @WithDefault("5m")
+        Duration maxWait();
+    }
 }

@@ -41,6 +41,9 @@ public class ModelDiscovery {
     private final long intervalMillis;
     private final long minIntervalNanos;
     private final List<Consumer<ModelInventory>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<ListingOutcome>> outcomeListeners = new CopyOnWriteArrayList<>();
+    /** How the last listing ended, for a listener that comes after it. */
+    private volatile ListingOutcome lastOutcome;
 
     private volatile ModelInventory inventory = ModelInventory.unknown();
     private volatile DiscoveryApi remembered;
@@ -99,6 +102,19 @@ public class ModelDiscovery {
         listeners.add(listener);
     }
 
+    /**
+     * Called with the outcome of every listing, success or failure, periodic or on demand, and at
+     * once with the last one if there was one (so a listener registered late misses nothing; it
+     * may see that one twice). On an event loop: keep it short.
+     */
+    public void onListingOutcome(Consumer<ListingOutcome> listener) {
+        outcomeListeners.add(listener);
+        ListingOutcome last = lastOutcome;
+        if (last != null) {
+            tell(listener, last);
+        }
+    }
+
     /** Lists the models now, or joins the listing already under way. */
     public synchronized Future<ModelInventory> refresh() {
         if (refreshing != null) {
@@ -116,13 +132,19 @@ public class ModelDiscovery {
             synchronized (this) {
                 refreshing = null;
             }
+            long tookMillis = (System.nanoTime() - startedNanos) / 1_000_000;
+            // Outcomes are told before the caller hears of the listing: whoever asked for it (an operator's
+            // refresh) then finds the health checks' view up to date.
             if (result.succeeded()) {
-                done.complete(publish(result.result(), startedNanos));
+                ModelInventory published = publish(result.result(), startedNanos);
+                tellAll(ListingOutcome.listed(clock.instant(), tookMillis, published));
+                done.complete(published);
             } else {
                 if (isUnreachable(result.cause())) {
                     remembered = null; // whatever answers next may be another server, or another version
                 }
                 report(result.cause());
+                tellAll(ListingOutcome.failed(clock.instant(), tookMillis, UpstreamFailureException.of(rest.backend(), result.cause())));
                 done.fail(result.cause());
             }
         });
@@ -239,6 +261,21 @@ public class ModelDiscovery {
             }
         }
         return fresh;
+    }
+
+    private void tellAll(ListingOutcome outcome) {
+        lastOutcome = outcome;
+        for (Consumer<ListingOutcome> listener : outcomeListeners) {
+            tell(listener, outcome);
+        }
+    }
+
+    private static void tell(Consumer<ListingOutcome> listener, ListingOutcome outcome) {
+        try {
+            listener.accept(outcome);
+        } catch (RuntimeException bug) {
+            LOG.errorf(bug, "a listing outcome listener failed");
+        }
     }
 
     private void report(Throwable failure) {

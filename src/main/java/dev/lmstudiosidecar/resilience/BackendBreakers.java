@@ -39,6 +39,15 @@ public class BackendBreakers {
         of(backend).onFailure(failure.message());
     }
 
+    /**
+     * A health check found nothing listening at {@code backend}'s address: its breaker opens now
+     * ({@link CircuitBreaker#openNow(String)}), and its errors tell {@code failure} as the last one.
+     */
+    public void openNow(Backend backend, UpstreamFailure failure) {
+        lastFailures.put(backend.name(), failure);
+        of(backend).openNow(failure.message());
+    }
+
     /** The last failure counted against {@code backend}, if any. */
     public Optional<UpstreamFailure> lastFailure(Backend backend) {
         return Optional.ofNullable(lastFailures.get(backend.name()));

@@ -21,6 +21,10 @@ import java.util.function.LongSupplier;
  * <p>Time comes from the injected {@code nanoClock} (e.g. {@code System::nanoTime}), so tests can
  * move it by hand. The OPEN to HALF_OPEN step happens lazily, on the first call that looks.
  *
+ * <p>A health check may know better than the window: {@link #openNow(String)} opens the breaker
+ * when nothing listens at the backend's address, and {@link #halfOpenNow()} lets the probes through
+ * as soon as the backend answers again, so that recovery follows the checks, not {@code openDuration}.
+ *
  * <p>Plain Java and thread-safe. Outcomes carry no token, so the breaker cannot tell a probe's
  * outcome from a late one of a call let through before it opened. It does what it can: outcomes
  * reported while OPEN, or while HALF_OPEN with no probe outstanding, are dropped.
@@ -190,15 +194,7 @@ public final class CircuitBreaker {
         State changed;
         synchronized (this) {
             changed = halfOpenIfDue();
-            if (why != null) {
-                if (lastFailures.size() == REMEMBERED_FAILURES) {
-                    lastFailures.removeFirst();
-                }
-                lastFailures.addLast(why);
-            }
-            if (failingSince == -1) {
-                failingSince = nanoClock.getAsLong();
-            }
+            remember(why);
             switch (state) {
                 case CLOSED -> {
                     record(true);
@@ -217,6 +213,50 @@ public final class CircuitBreaker {
             }
         }
         notifyListener(changed);
+    }
+
+    /**
+     * Opens the breaker now, whatever its window says, for a fresh {@code openDuration}: a health
+     * check found nothing listening at the backend's address, so every call would fail to connect,
+     * and waiting until {@code minimumCalls} requests had failed would make each of them wait out
+     * its retries first. An open breaker stays open, its open duration started again (the evidence
+     * is fresh), without a second transition. Probes let through while HALF_OPEN are given up:
+     * their outcomes come in while OPEN and are dropped.
+     *
+     * @param why kept for {@link #diagnosis()}, like a failed call's reason (null: none known)
+     * @return whether the breaker was not open before
+     */
+    public boolean openNow(String why) {
+        State changed;
+        synchronized (this) {
+            // Due to half-open or not, an OPEN breaker stays OPEN: there is no transition to tell of.
+            boolean wasOpen = state == State.OPEN;
+            remember(why);
+            changed = open();
+            if (wasOpen) {
+                changed = null;
+            }
+        }
+        notifyListener(changed);
+        return changed != null;
+    }
+
+    /**
+     * Lets probes through now rather than at the end of {@code openDuration}: a health check found
+     * the backend answering again, so the next call may as well find out whether it serves. Only an
+     * OPEN breaker changes; the probes then decide, as after a wait.
+     *
+     * @return whether it was OPEN and is HALF_OPEN now
+     */
+    public boolean halfOpenNow() {
+        State changed = null;
+        synchronized (this) {
+            if (state == State.OPEN) {
+                changed = halfOpen();
+            }
+        }
+        notifyListener(changed);
+        return changed != null;
     }
 
     /**
@@ -293,13 +333,30 @@ public final class CircuitBreaker {
     private State halfOpenIfDue() {
         // Subtraction, not comparison of instants: nanoTime values may overflow.
         if (state == State.OPEN && nanoClock.getAsLong() - openedAt >= openNanos) {
-            state = State.HALF_OPEN;
-            probesLetThrough = 0;
-            probesOutstanding = 0;
-            probeSuccesses = 0;
-            return State.HALF_OPEN;
+            return halfOpen();
         }
         return null;
+    }
+
+    private State halfOpen() {
+        state = State.HALF_OPEN;
+        probesLetThrough = 0;
+        probesOutstanding = 0;
+        probeSuccesses = 0;
+        return State.HALF_OPEN;
+    }
+
+    /** Keeps a failure's reason and starts the run of failures, if none is under way. */
+    private void remember(String why) {
+        if (why != null) {
+            if (lastFailures.size() == REMEMBERED_FAILURES) {
+                lastFailures.removeFirst();
+            }
+            lastFailures.addLast(why);
+        }
+        if (failingSince == -1) {
+            failingSince = nanoClock.getAsLong();
+        }
     }
 
     private State open() {

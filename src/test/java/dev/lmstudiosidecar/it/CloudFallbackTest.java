@@ -9,44 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.CloudEmulatorResource;
+import dev.lmstudiosidecar.testsupport.EmulatedCloudTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
-import dev.lmstudiosidecar.testsupport.InjectCloud;
-import dev.lmstudiosidecar.testsupport.InjectEmulator;
-import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The chain's last link: an OpenAI-compatible cloud, with its key kept to itself. */
 @QuarkusTest
 @WithTestResource(EmulatorResource.class)
 @WithTestResource(CloudEmulatorResource.class)
-class CloudFallbackTest {
+class CloudFallbackTest extends EmulatedCloudTest {
 
     private static final String CHAT_BODY = ChatRequests.body("qwen2.5-7b-instruct", false);
-
-    @InjectEmulator
-    LmStudioEmulator lmstudio;
-
-    @InjectCloud
-    LmStudioEmulator cloud;
-
-    @BeforeEach
-    void reset() {
-        lmstudio.reset();
-        cloud.reset();
-        cloud.shape(LmStudioEmulator.Shape.GENERIC_OPENAI);
-        cloud.addModel(CloudEmulatorResource.CLOUD_MODEL, "llm", 0, "?", "none", 128000, true);
-    }
-
-    @AfterEach
-    void listenAgain() {
-        lmstudio.refuseConnections(false);
-    }
 
     private RequestSpecification chat() {
         return given().contentType(ContentType.JSON).header("Authorization", "Bearer lm-studio").body(CHAT_BODY);

@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.emulator.LmStudioEmulator.Shape;
@@ -147,5 +148,7 @@ class ModelDiscoveryTest extends EmulatedLmStudioTest {
                 .body("lastError", containsString("Connection refused"));
         emulator.refuseConnections(false);
         refresh().body("lastError", nullValue()).body("stale", equalTo(false));
+        // The refresh that found nothing listening opened LM Studio's breaker; the one that found it back let calls through.
+        ChatRequests.post("qwen2.5-7b-instruct", false).statusCode(200);
     }
 }

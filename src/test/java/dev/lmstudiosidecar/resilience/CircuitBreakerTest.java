@@ -346,4 +346,85 @@ class CircuitBreakerTest {
         breaker.onSuccess();
         assertEquals(State.CLOSED, breaker.state());
     }
+
+    @Test
+    void openNowOpensAClosedBreakerWhateverItsWindowSays() {
+        breaker.onStateChange(transitions::add);
+        assertTrue(breaker.openNow("Connection refused"), "it was closed");
+        assertEquals(State.OPEN, breaker.state());
+        assertFalse(breaker.tryAcquire(), "an open breaker fails fast");
+        assertEquals(OPEN_FOR.toMillis(), breaker.retryAfterMillis());
+        assertEquals(List.of("Connection refused"), breaker.diagnosis().lastFailures());
+        assertEquals(List.of(State.OPEN), transitions);
+    }
+
+    @Test
+    void openNowOnAnOpenBreakerStartsItsOpenDurationAgainWithoutANewTransition() {
+        open();
+        breaker.onStateChange(transitions::add);
+        advance(Duration.ofSeconds(7));
+        assertFalse(breaker.openNow("Connection refused"), "it was open already");
+        assertEquals(OPEN_FOR.toMillis(), breaker.retryAfterMillis(), "the evidence is fresh: a whole open duration again");
+        advance(Duration.ofSeconds(7));
+        assertEquals(State.OPEN, breaker.state(), "14 s after it first opened, 7 s after the check");
+        assertEquals(List.of(), transitions);
+    }
+
+    @Test
+    void openNowOnABreakerDueToHalfOpenKeepsItOpen() {
+        openThenWait(); // due, but nobody looked yet
+        breaker.onStateChange(transitions::add);
+        assertFalse(breaker.openNow("Connection refused"));
+        assertEquals(State.OPEN, breaker.state());
+        assertFalse(breaker.tryAcquire());
+        assertEquals(List.of(), transitions, "no HALF_OPEN and OPEN again in between");
+    }
+
+    @Test
+    void openNowGivesUpTheProbesOfAHalfOpenBreaker() {
+        openThenWait();
+        assertTrue(breaker.tryAcquire());
+        assertEquals(State.HALF_OPEN, breaker.state());
+        assertTrue(breaker.openNow("Connection refused"));
+        breaker.onSuccess(); // the probe's late answer
+        assertEquals(State.OPEN, breaker.state(), "a probe let through before the check proves nothing now");
+    }
+
+    @Test
+    void halfOpenNowLetsTheProbesThroughBeforeTheOpenDurationEnds() {
+        open();
+        breaker.onStateChange(transitions::add);
+        advance(Duration.ofSeconds(1));
+        assertTrue(breaker.halfOpenNow());
+        assertEquals(State.HALF_OPEN, breaker.state());
+        assertEquals(0, breaker.retryAfterMillis());
+        assertTrue(breaker.tryAcquire());
+        assertTrue(breaker.tryAcquire());
+        assertFalse(breaker.tryAcquire(), "two probes, as after a wait");
+        breaker.onSuccess();
+        breaker.onSuccess();
+        assertEquals(State.CLOSED, breaker.state());
+        assertEquals(List.of(State.HALF_OPEN, State.CLOSED), transitions);
+    }
+
+    @Test
+    void aProbeThatFailsAfterHalfOpenNowOpensTheBreakerAgain() {
+        open();
+        breaker.halfOpenNow();
+        assertTrue(breaker.tryAcquire());
+        breaker.onFailure("HTTP 500");
+        assertEquals(State.OPEN, breaker.state());
+        assertEquals(OPEN_FOR.toMillis(), breaker.retryAfterMillis());
+    }
+
+    @Test
+    void halfOpenNowChangesOnlyAnOpenBreaker() {
+        assertFalse(breaker.halfOpenNow(), "closed stays closed");
+        assertEquals(State.CLOSED, breaker.state());
+        openThenWait();
+        assertTrue(breaker.tryAcquire()); // half-open now, one probe out
+        assertFalse(breaker.halfOpenNow(), "half-open already: its probes are not reset");
+        assertTrue(breaker.tryAcquire());
+        assertFalse(breaker.tryAcquire());
+    }
 }

@@ -1,0 +1,200 @@
+package dev.lmstudiosidecar.health;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lmstudiosidecar.config.LMStudioConfig;
+import dev.lmstudiosidecar.models.DiscoveredModel;
+import dev.lmstudiosidecar.models.ListingOutcome;
+import dev.lmstudiosidecar.models.ModelDiscovery;
+import dev.lmstudiosidecar.models.ModelInventory;
+import dev.lmstudiosidecar.provider.Backend;
+import dev.lmstudiosidecar.provider.BackendClient;
+import dev.lmstudiosidecar.provider.cloud.CloudProvider;
+import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
+import dev.lmstudiosidecar.resilience.BackendBreakers;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * The seed's health monitor. Every {@code health-check-interval} it checks each backend and keeps
+ * the result for the probes and {@code GET /admin/health}, which read it and never call out.
+ *
+ * <p>LM Studio's check is the model listing discovery makes anyway (every listing, periodic or on
+ * demand, is heard of): no second request per interval. After a listing, at most once an interval,
+ * the optional one-token test completion. The cloud provider, when configured, is checked with its
+ * own {@code GET /models}. Checks also drive LM Studio's circuit breaker: a listing that finds
+ * nothing listening opens it at once, so requests fail fast (or fall back) instead of each
+ * waiting out its retries; one that finds LM Studio answering half-opens it at once, so recovery
+ * follows the checks rather than the breaker's open duration.
+ */
+@Singleton
+public class HealthMonitor {
+
+    private static final Logger LOG = Logger.getLogger(HealthMonitor.class);
+
+    private final Vertx vertx;
+    private final ModelDiscovery discovery;
+    private final BackendBreakers breakers;
+    private final Backend lmstudio;
+    private final HealthSettings settings;
+    private final CheckAssessor assessor;
+    private final Optional<CloudProbe> cloudProbe;
+    private final Optional<Backend> cloud;
+    private final Optional<TestCompletion> testCompletion;
+    private final long intervalNanos;
+    private final AtomicBoolean cloudChecking = new AtomicBoolean();
+    private final AtomicBoolean testing = new AtomicBoolean();
+
+    // Guarded by this.
+    private ListingOutcome lastListing;
+    private TestCompletionResult lastTest;
+    private long lastTestStartedNanos;
+    private ListingOutcome lastCloudCheck;
+    private long cloudTimer = -1;
+
+    private volatile HealthSnapshot snapshot;
+
+    HealthMonitor(Vertx vertx, ModelDiscovery discovery, BackendBreakers breakers, LMStudioClient lmstudioClient, CloudProvider cloudProvider,
+                  HealthSettings settings, LMStudioConfig config, ObjectMapper json) {
+        this.vertx = vertx;
+        this.discovery = discovery;
+        this.breakers = breakers;
+        this.lmstudio = lmstudioClient.backend();
+        this.settings = settings;
+        this.assessor = new CheckAssessor(settings.degradedErrorRatio(), settings.errorMinimumCalls());
+        this.cloudProbe = cloudProvider.client().map(client -> new CloudProbe(vertx, client, settings.checkTimeout(), json));
+        this.cloud = cloudProvider.client().map(BackendClient::backend);
+        this.testCompletion = settings.testCompletionModel().map(model -> new TestCompletion(vertx, lmstudio, model, config.apiKey(),
+                config.connectTimeout(), settings.testTimeout(), json));
+        this.intervalNanos = settings.interval().toNanos();
+        this.snapshot = HealthSnapshot.beforeChecks(lmstudio.name(), cloud.map(Backend::name));
+    }
+
+    synchronized void start(@Observes StartupEvent started) {
+        discovery.onListingOutcome(this::onListing);
+        cloudProbe.ifPresent(probe -> {
+            checkCloud(probe);
+            cloudTimer = vertx.setPeriodic(Math.max(1, settings.interval().toMillis()), id -> checkCloud(probe));
+        });
+    }
+
+    synchronized void stop(@Observes ShutdownEvent stopping) {
+        if (cloudTimer != -1) {
+            vertx.cancelTimer(cloudTimer);
+            cloudTimer = -1;
+        }
+        testCompletion.ifPresent(TestCompletion::close);
+    }
+
+    /** What the last checks found; never waits, never calls out. */
+    public HealthSnapshot snapshot() {
+        return snapshot;
+    }
+
+    private void onListing(ListingOutcome outcome) {
+        synchronized (this) {
+            // A late listener hears the last outcome again, perhaps after a newer one: the newest wins.
+            if (outcome == lastListing || lastListing != null && outcome.finishedAt().isBefore(lastListing.finishedAt())) {
+                return;
+            }
+            lastListing = outcome;
+            if (!outcome.succeeded()) {
+                lastTest = null; // a test from before the outage says nothing of the server that comes back
+            }
+        }
+        followBreaker(outcome);
+        if (outcome.succeeded()) {
+            testIfDue(outcome.inventory());
+        }
+        publish();
+    }
+
+    /** Failing fast, and recovering, at the speed of the checks rather than of the breaker's window and open duration. */
+    private void followBreaker(ListingOutcome outcome) {
+        if (outcome.nothingListens()) {
+            breakers.openNow(lmstudio, outcome.failure());
+        } else if (outcome.succeeded()) {
+            breakers.of(lmstudio).halfOpenNow();
+        }
+        // A timeout or a 5xx is no such proof: LM Studio may be busy loading a model.
+    }
+
+    private void testIfDue(ModelInventory inventory) {
+        if (testCompletion.isEmpty()) {
+            return;
+        }
+        TestCompletion test = testCompletion.get();
+        synchronized (this) {
+            // At most once an interval, however many listings requests and operators ask for in between.
+            boolean due = lastTest == null || System.nanoTime() - lastTestStartedNanos >= intervalNanos - intervalNanos / 10;
+            if (!due || !testing.compareAndSet(false, true)) {
+                return;
+            }
+            lastTestStartedNanos = System.nanoTime();
+        }
+        boolean loaded = inventory.find(test.model()).filter(model -> model.state() != DiscoveredModel.LoadState.NOT_LOADED).isPresent();
+        if (!loaded) {
+            tested(test.skipped()); // a completion on a model that is not loaded would load it
+            return;
+        }
+        test.run().onComplete(result -> tested(result.result()));
+    }
+
+    private void tested(TestCompletionResult result) {
+        synchronized (this) {
+            lastTest = result;
+        }
+        testing.set(false);
+        publish();
+    }
+
+    private void checkCloud(CloudProbe probe) {
+        if (!cloudChecking.compareAndSet(false, true)) {
+            return; // the last check is still under way: it bounds itself
+        }
+        probe.check().onComplete(checked -> {
+            synchronized (this) {
+                lastCloudCheck = checked.result();
+            }
+            cloudChecking.set(false);
+            publish();
+        });
+    }
+
+    /** Assesses what the checks found into a new snapshot; logs a backend whose status changed. */
+    private synchronized void publish() {
+        HealthSnapshot before = snapshot;
+        ProviderHealth lmHealth = before.lmstudio();
+        RequiredModels.Evaluation required = null;
+        boolean reachable = false;
+        if (lastListing != null) {
+            reachable = lastListing.succeeded();
+            required = reachable ? settings.requiredModels().evaluate(lastListing.inventory()) : null;
+            lmHealth = assessor.lmStudio(lmstudio.name(), lastListing, required, breakers.of(lmstudio).diagnosis(),
+                    testCompletion.isPresent() ? lastTest : null);
+        }
+        Optional<ProviderHealth> cloudHealth = cloud.map(backend -> lastCloudCheck == null ? ProviderHealth.unknown(backend.name())
+                : assessor.cloud(backend.name(), lastCloudCheck, breakers.of(backend).diagnosis()));
+        HealthSnapshot after = new HealthSnapshot(lmHealth, reachable, required, cloudHealth);
+        snapshot = after;
+        logChange(before.lmstudio(), after.lmstudio());
+        before.cloud().ifPresent(was -> logChange(was, after.cloud().orElseThrow()));
+    }
+
+    private static void logChange(ProviderHealth before, ProviderHealth after) {
+        if (before.status() == after.status()) {
+            return;
+        }
+        if (after.status() == HealthStatus.HEALTHY) {
+            LOG.infof("%s is healthy (was %s)", after.backend(), before.status().wireName());
+        } else {
+            LOG.warnf("%s is %s (was %s): %s", after.backend(), after.status().wireName(), before.status().wireName(),
+                    String.join("; ", after.errors()));
+        }
+    }
+}

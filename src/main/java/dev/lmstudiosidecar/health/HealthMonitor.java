@@ -16,7 +16,9 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -58,6 +60,13 @@ public class HealthMonitor {
     private long cloudTimer = -1;
 
     private volatile HealthSnapshot snapshot;
+    private final List<CheckObserver> observers = new CopyOnWriteArrayList<>();
+
+    /** Told of every check as it ends (on an event loop: keep it short). */
+    public interface CheckObserver {
+        /** @param backend the backend's name; @param ok whether it answered its check; @param tookMillis how long the check took */
+        void checked(String backend, boolean ok, long tookMillis);
+    }
 
     HealthMonitor(Vertx vertx, ModelDiscovery discovery, BackendBreakers breakers, LMStudioClient lmstudioClient, CloudProvider cloudProvider,
                   HealthSettings settings, LMStudioConfig config, ObjectMapper json) {
@@ -91,6 +100,10 @@ public class HealthMonitor {
         testCompletion.ifPresent(TestCompletion::close);
     }
 
+    public void onCheck(CheckObserver observer) {
+        observers.add(observer);
+    }
+
     /** What the last checks found; never waits, never calls out. */
     public HealthSnapshot snapshot() {
         return snapshot;
@@ -107,6 +120,7 @@ public class HealthMonitor {
                 lastTest = null; // a test from before the outage says nothing of the server that comes back
             }
         }
+        observers.forEach(observer -> observer.checked(lmstudio.name(), outcome.succeeded(), outcome.tookMillis()));
         followBreaker(outcome);
         if (outcome.succeeded()) {
             testIfDue(outcome.inventory());
@@ -160,6 +174,10 @@ public class HealthMonitor {
         probe.check().onComplete(checked -> {
             synchronized (this) {
                 lastCloudCheck = checked.result();
+            }
+            ListingOutcome check = checked.result();
+            if (check != null) {
+                cloud.ifPresent(backend -> observers.forEach(observer -> observer.checked(backend.name(), check.succeeded(), check.tookMillis())));
             }
             cloudChecking.set(false);
             publish();

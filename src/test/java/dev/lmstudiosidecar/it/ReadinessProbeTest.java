@@ -101,4 +101,32 @@ class ReadinessProbeTest extends EmulatedLmStudioTest {
         long upAfter = millisUntilReady(true);
         assertTrue(upAfter < INTERVAL_MILLIS + 1_200, "UP after " + upAfter + " ms");
     }
+
+    @Test
+    void theMetricsShowEachCheckTheBackendsStatusAndTheReadinessVerdict() {
+        millisUntilReady(true);
+        Eventually.await("metrics of a healthy LM Studio", Duration.ofSeconds(5), () -> {
+            String metrics = scrape();
+            return metrics.contains("sidecar_ready 1.0") && metrics.contains("sidecar_health_status{backend=\"lmstudio\"} 1.0")
+                    && checks(metrics, "success") > 0;
+        });
+        emulator.refuseConnections(true);
+        millisUntilReady(false);
+        Eventually.await("metrics of a stopped LM Studio", Duration.ofSeconds(5), () -> {
+            String metrics = scrape();
+            return metrics.contains("sidecar_ready 0.0") && metrics.contains("sidecar_health_status{backend=\"lmstudio\"} 3.0")
+                    && checks(metrics, "failure") > 0;
+        });
+    }
+
+    private static String scrape() {
+        return given().when().get(ManagementUrls.of("metrics")).then().statusCode(200).extract().asString();
+    }
+
+    /** How many checks of LM Studio ended with {@code outcome}, by the histogram's count. */
+    private static double checks(String metrics, String outcome) {
+        String prefix = "sidecar_health_check_duration_seconds_count{backend=\"lmstudio\",outcome=\"" + outcome + "\"} ";
+        return metrics.lines().filter(line -> line.startsWith(prefix))
+                .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()))).sum();
+    }
 }

@@ -28,17 +28,19 @@ class LoadTimeoutTest extends EmulatedLmStudioTest {
     public static class ShortLoadTimeout implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("lmstudio.load-timeout", "400ms");
+            // Wide enough that the second request comes within the load's grace (one more load-timeout)
+            // on a busy machine too; the load itself lasts well beyond both.
+            return Map.of("lmstudio.load-timeout", "1s");
         }
     }
 
     @Test
     void aTimedOutLoadFallsBackAndStartsNoSecondCopy() {
-        emulator.loadDelay(Duration.ofMillis(1500));
+        emulator.loadDelay(Duration.ofMillis(3500));
         ChatRequests.post("phi-3-mini", false).statusCode(200).header("X-Sidecar-Fallback", "qwen2.5-7b-instruct");
         ChatRequests.post("phi-3-mini", false).statusCode(200).header("X-Sidecar-Fallback", "qwen2.5-7b-instruct");
         assertEquals(1, emulator.loadCount("phi-3-mini"), "one load, though two requests needed it");
-        Eventually.await("LM Studio to finish the load", Duration.ofSeconds(5), () -> emulator.loadedModels().contains("phi-3-mini"));
+        Eventually.await("LM Studio to finish the load", Duration.ofSeconds(8), () -> emulator.loadedModels().contains("phi-3-mini"));
         ChatRequests.post("phi-3-mini", false).statusCode(200).header("X-Sidecar-Fallback", nullValue());
         assertEquals(1, emulator.loadCount("phi-3-mini"));
         assertEquals(List.of("phi-3-mini"), emulator.loadedInstances("phi-3-mini"));

@@ -177,9 +177,8 @@ public final class OpenAiRequestParser {
             JsonToken option = p.nextToken();
             if (isIncludeUsage) {
                 includes = option == JsonToken.VALUE_TRUE;
-            } else {
-                p.skipChildren();
             }
+            p.skipChildren(); // an object or array, whatever its field, is stepped over whole
         }
         return includes;
     }

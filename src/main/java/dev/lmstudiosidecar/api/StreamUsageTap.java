@@ -5,6 +5,7 @@ import dev.lmstudiosidecar.metrics.UsageReader;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import org.jboss.logging.Logger;
 
 /**
  * Reads the token usage of a stream as it passes, for the metrics, and takes out the usage-only
@@ -16,17 +17,24 @@ import java.nio.charset.StandardCharsets;
  * waits for the rest (SSE clients act on whole events only, so the client sees no difference).
  * A client that asked for usage gets every byte at once; the tap only reads along. Events are
  * found by their blank line ({@code \n\n} or {@code \r\n\r\n}), and only an event holding the
- * bytes {@code "usage"} is parsed. Not thread-safe: one stream, one event loop.
+ * bytes {@code "usage"} is parsed. A stream it cannot read (an event larger than
+ * {@link #MAX_CARRIED_BYTES} without its blank line, or a fault in the reading) goes on as sent,
+ * unread: the metrics never cost the client a byte. Not thread-safe: one stream, one event loop.
  */
 final class StreamUsageTap {
 
+    private static final Logger LOG = Logger.getLogger(StreamUsageTap.class);
     private static final byte[] USAGE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
+    /** A chat chunk is a few hundred bytes; an event this long without its end is not one to read. */
+    static final int MAX_CARRIED_BYTES = 64 * 1024;
 
     private final UsageReader reader;
     private final RequestObservation observation;
     private final boolean dropUsageChunk;
-    /** The start of an event whose end has not arrived yet (held back only when dropping), or null. */
+    /** The start of an event whose end has not arrived yet (held back from the client only when dropping), or null. */
     private Buffer carry;
+    /** Set once the stream cannot be read: from then on every byte passes as it came. */
+    private boolean passThrough;
 
     /** @param dropUsageChunk the client did not ask for usage: the chunk that carries it must not reach it */
     StreamUsageTap(UsageReader reader, RequestObservation observation, boolean dropUsageChunk) {
@@ -37,8 +45,22 @@ final class StreamUsageTap {
 
     /** @return what to write to the client now (possibly empty): {@code chunk} itself unless an event is held or taken out */
     Buffer onChunk(Buffer chunk) {
-        Buffer data = carry == null ? chunk : carry.appendBuffer(chunk);
-        int carried = carry == null ? 0 : data.length() - chunk.length();
+        if (passThrough) {
+            return chunk;
+        }
+        Buffer held = carry;
+        try {
+            return tap(chunk);
+        } catch (RuntimeException fault) {
+            LOG.warnf(fault, "Cannot read this stream's usage; it goes on as sent, and its tokens are not counted");
+            return passThroughFrom(held, chunk);
+        }
+    }
+
+    private Buffer tap(Buffer chunk) {
+        // A new buffer when an event was carried over: the carried one stays as it was, should this fail.
+        Buffer data = carry == null ? chunk : Buffer.buffer(carry.length() + chunk.length()).appendBuffer(carry).appendBuffer(chunk);
+        int carried = carry == null ? 0 : carry.length();
         carry = null;
         ByteBuf bytes = data.getByteBuf();
         int length = data.length();
@@ -57,14 +79,26 @@ final class StreamUsageTap {
             }
             lineStart = newline + 1;
         }
+        if (length - eventStart > MAX_CARRIED_BYTES) {
+            return passThroughFrom(null, dropUsageChunk ? append(kept, data, keptUpTo, length) : kept);
+        }
         if (eventStart < length) {
             carry = data.getBuffer(eventStart, length); // a copy: the chunk's buffer may be reused
         }
         if (!dropUsageChunk) {
             return kept;
         }
-        kept = append(kept, data, keptUpTo, eventStart);
-        return keptUpTo == 0 && eventStart == length && carried == 0 ? chunk : kept;
+        if (keptUpTo == 0) { // nothing taken out: the whole events as they are, without a copy
+            return eventStart == length && carried == 0 ? chunk : data.slice(0, eventStart);
+        }
+        return append(kept, data, keptUpTo, eventStart);
+    }
+
+    /** Gives up reading: what the client has not had yet goes now, and the rest of the stream as it comes. */
+    private Buffer passThroughFrom(Buffer held, Buffer chunk) {
+        passThrough = true;
+        carry = null;
+        return dropUsageChunk && held != null ? Buffer.buffer(held.length() + chunk.length()).appendBuffer(held).appendBuffer(chunk) : chunk;
     }
 
     /** What is left when the stream ends: an event without its blank line, relayed as it is. */

@@ -110,29 +110,35 @@ public class HealthMonitor {
     }
 
     private void onListing(ListingOutcome outcome) {
+        boolean answeringAgain;
         synchronized (this) {
             // A late listener hears the last outcome again, perhaps after a newer one: the newest wins.
             if (outcome == lastListing || lastListing != null && outcome.finishedAt().isBefore(lastListing.finishedAt())) {
                 return;
             }
+            answeringAgain = outcome.succeeded() && lastListing != null && !lastListing.succeeded();
             lastListing = outcome;
             if (!outcome.succeeded()) {
                 lastTest = null; // a test from before the outage says nothing of the server that comes back
             }
         }
         observers.forEach(observer -> observer.checked(lmstudio.name(), outcome.succeeded(), outcome.tookMillis()));
-        followBreaker(outcome);
+        followBreaker(outcome, answeringAgain);
         if (outcome.succeeded()) {
             testIfDue(outcome.inventory());
         }
         publish();
     }
 
-    /** Failing fast, and recovering, at the speed of the checks rather than of the breaker's window and open duration. */
-    private void followBreaker(ListingOutcome outcome) {
+    /**
+     * Failing fast, and recovering, at the speed of the checks rather than of the breaker's window and
+     * open duration. Only a listing that follows a failed one proves LM Studio is back: a breaker that
+     * opened on failing completions while listings went on answering keeps its own open duration.
+     */
+    private void followBreaker(ListingOutcome outcome, boolean answeringAgain) {
         if (outcome.nothingListens()) {
             breakers.openNow(lmstudio, outcome.failure());
-        } else if (outcome.succeeded()) {
+        } else if (answeringAgain) {
             breakers.of(lmstudio).halfOpenNow();
         }
         // A timeout or a 5xx is no such proof: LM Studio may be busy loading a model.

@@ -195,6 +195,14 @@ class OpenAiRequestParserTest {
     }
 
     @Test
+    void anIncludeUsageThatIsNoBooleanIsSteppedOverWhole() {
+        OpenAiRequest request = measured(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"stream\":true,"
+                + "\"stream_options\":{\"include_usage\":{\"a\":[1,2]},\"x\":1},\"messages\":[{\"role\":\"user\"}]}");
+        assertEquals("m", request.model());
+        assertTrue(request.addsStreamUsage(), "an object is not a yes");
+    }
+
+    @Test
     void plainAnswersEmbeddingsAndAnUnmeasuredSidecarAskForNothing() {
         assertFalse(measured(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\"}]}").addsStreamUsage());
         assertFalse(measured(OpenAiEndpoint.EMBEDDINGS, "{\"model\":\"m\",\"input\":\"x\",\"stream\":true}").addsStreamUsage());

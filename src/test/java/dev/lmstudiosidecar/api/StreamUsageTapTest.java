@@ -82,4 +82,21 @@ class StreamUsageTapTest {
         StreamUsageTap tap = new StreamUsageTap(new UsageReader(), observation, true);
         assertEquals(CONTENT + "data: [DONE]", relay(tap, CONTENT, "data: [DONE]"));
     }
+
+    @Test
+    void anEventTooLongToHoldEndsTheReadingAndTheStreamGoesOnAsSent() {
+        StreamUsageTap tap = new StreamUsageTap(new UsageReader(), observation, true);
+        String huge = "data: {\"choices\":[{\"delta\":{\"content\":\"" + "x".repeat(2 * StreamUsageTap.MAX_CARRIED_BYTES) + "\"}}]}\n\n";
+        String[] chunks = {CONTENT, huge.substring(0, 40_000), huge.substring(40_000, 70_000), huge.substring(70_000), USAGE, DONE};
+        assertEquals(String.join("", chunks), relay(tap, chunks), "every byte, in order, once the tap gave up");
+    }
+
+    @Test
+    void wholeEventsBeforeAPartialOneGoWithoutACopyOfTheChunk() {
+        StreamUsageTap tap = new StreamUsageTap(new UsageReader(), observation, true);
+        Buffer chunk = Buffer.buffer(CONTENT + "data: {\"choi");
+        Buffer now = tap.onChunk(chunk);
+        assertEquals(CONTENT, now.toString());
+        assertSame(chunk.getByteBuf().array(), now.getByteBuf().array(), "a slice of the chunk, not a copy");
+    }
 }

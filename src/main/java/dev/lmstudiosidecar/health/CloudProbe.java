@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The health check of the cloud provider: {@code GET /models} with its key, the cheapest call that
@@ -49,9 +50,9 @@ final class CloudProbe {
         long started = System.nanoTime();
         Backend backend = client.backend();
         UpstreamCall call = client.sendOpenAi(HttpMethod.GET, "/models", MultiMap.caseInsensitiveMultiMap().add("Accept", "application/json"), null);
-        boolean[] timedOut = {false};
+        AtomicBoolean timedOut = new AtomicBoolean(); // set on the timer's thread, read on the answer's
         long timer = vertx.setTimer(timeoutMillis, id -> {
-            timedOut[0] = true;
+            timedOut.set(true);
             call.cancel();
         });
         return call.response()
@@ -62,7 +63,7 @@ final class CloudProbe {
                     if (result.succeeded()) {
                         return Future.succeededFuture(ListingOutcome.listed(clock.instant(), tookMillis, result.result()));
                     }
-                    UpstreamFailure failure = timedOut[0]
+                    UpstreamFailure failure = timedOut.get()
                             ? new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, backend, 0, "no answer to GET /models within " + timeoutMillis
                                     + " ms (lmstudio.discovery-timeout)", null, null, "lmstudio.discovery-timeout")
                             : UpstreamFailureException.of(backend, result.cause());

@@ -94,12 +94,13 @@ public final class ChainWalk {
             fallbacks = null;
         }
         String failedBackend = current().client().backend().name();
+        int failed = index;
         do {
             index++;
         } while (FailurePolicy.wholeBackend(failure) && index < chain.size()
                 && chain.get(index).client().backend().name().equals(failedBackend));
         if (index >= chain.size()) {
-            index = chain.size() - 1; // current() stays the last candidate tried
+            index = failed; // current() stays the last candidate tried, not one skipped with its backend
             return Decision.END;
         }
         attemptOnCandidate = 1;

@@ -76,6 +76,16 @@ class ChainWalkTest {
     }
 
     @Test
+    void aWalkEndedBySkippingAnUnreachableBackendStaysOnTheCandidateTried() {
+        ChainWalk localOnly = new ChainWalk(List.of(
+                new Candidate(lmstudio, "qwen2.5-7b-instruct", false),
+                new Candidate(lmstudio, "phi-3-mini", true)), retries);
+        assertEquals(Step.GIVE_UP, localOnly.refusedByBreaker(failure(Kind.CIRCUIT_OPEN, 0), 30_000).step());
+        assertEquals("qwen2.5-7b-instruct", localOnly.current().model(), "phi-3-mini was skipped, never tried");
+        assertEquals(List.of("qwen2.5-7b-instruct (CIRCUIT_OPEN happened)"), localOnly.tried());
+    }
+
+    @Test
     void aRequestAtFaultEndsTheWalkAtOnce() {
         assertEquals(Step.GIVE_UP, walk.failed(failure(Kind.REJECTED, 400), Optional.empty()).step());
         assertEquals("deepseek-coder-34b", walk.current().model());

@@ -239,7 +239,7 @@ final class ProxyExchange {
             Backend backend = current.client().backend();
             CircuitBreaker.Diagnosis why = breaker.diagnosis();
             act(walk.refusedByBreaker(context.errors().circuitOpen(backend, why, context.breakers().lastFailure(backend)),
-                    why.retryAfterMillis()));
+                    context.errors().circuitRetryAfterMillis(backend, why)));
             return;
         }
         walk.attemptStarted();

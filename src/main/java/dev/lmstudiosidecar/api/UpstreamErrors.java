@@ -61,6 +61,17 @@ public final class UpstreamErrors {
                 + sooner + (unreachable ? startHint(backend) : ""), null, null);
     }
 
+    /**
+     * When to try again after an open breaker refused a call: its open time left, but for LM Studio at
+     * most one health-check interval, since the next check that finds it answering lets calls through.
+     */
+    public long circuitRetryAfterMillis(Backend backend, CircuitBreaker.Diagnosis diagnosis) {
+        long left = diagnosis.retryAfterMillis();
+        return backend.name().equals(LMStudioClient.BACKEND_NAME) && left > 0
+                ? Math.min(left, Math.max(1, config.healthCheckInterval().toMillis()))
+                : left;
+    }
+
     private static String startHint(Backend backend) {
         return backend.name().equals(LMStudioClient.BACKEND_NAME)
                 ? " Start its server with `lms server start` (or Developer > Start Server in the app), or point the sidecar at it with LMSTUDIO_URL."

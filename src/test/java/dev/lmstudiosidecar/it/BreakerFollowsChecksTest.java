@@ -64,6 +64,7 @@ class BreakerFollowsChecksTest extends EmulatedLmStudioTest {
         ChatRequests.post(QWEN, false).statusCode(503)
                 .header("X-Sidecar-Attempts", "0") // nothing was sent: no connection refused to wait for, no retry
                 .header("x-should-retry", "false")
+                .header("Retry-After", "1") // the next check (300 ms), not the 60 s open duration, may let calls through
                 .body("error.code", equalTo("model_unavailable"))
                 .body("error.message", containsString("circuit breaker is open"))
                 .body("error.message", containsString("lms server start"));

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lmstudiosidecar.provider.Backend;
+import dev.lmstudiosidecar.provider.KeepAliveClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -27,7 +27,7 @@ final class TestCompletion {
 
     private final Backend backend;
     private final String model;
-    private final HttpClient http;
+    private final KeepAliveClient http;
     private final ObjectMapper json;
     private final Duration timeout;
     private final String authorization;
@@ -44,7 +44,8 @@ final class TestCompletion {
         this.json = json;
         this.timeout = timeout;
         this.authorization = apiKey.map(key -> "Bearer " + key).orElse(null);
-        this.http = vertx.createHttpClient(new HttpClientOptions()
+        // The project's keep-alive client: a server that dropped the kept connection between two tests is no failed test.
+        this.http = new KeepAliveClient(vertx, new HttpClientOptions()
                         .setKeepAlive(true)
                         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                         .setSsl(backend.tls()),
@@ -71,8 +72,7 @@ final class TestCompletion {
         if (authorization != null) {
             options.putHeader("Authorization", authorization);
         }
-        return http.request(options)
-                .compose(request -> request.send(Buffer.buffer(body.toString())))
+        return http.send(options, Buffer.buffer(body.toString()), request -> { })
                 .compose(response -> response.body().map(answer -> verdict(response.statusCode(), answer)))
                 .otherwise(failure -> failed(failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage()));
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lmstudiosidecar.api.ApiError;
+import dev.lmstudiosidecar.api.RequestBodyReader;
 import dev.lmstudiosidecar.api.RequestIds;
 import dev.lmstudiosidecar.api.SidecarHeaders;
 import dev.lmstudiosidecar.api.UpstreamErrors;
@@ -298,7 +299,7 @@ public class AdminRoutes {
         HttpServerRequest request = routing.request();
         boolean close = false;
         if (!request.isEnded()) {
-            if (uploadRefused || declaredLength(request) > MAX_BODY_BYTES) {
+            if (uploadRefused || RequestBodyReader.contentLength(request.getHeader("Content-Length")) > MAX_BODY_BYTES) {
                 close = request.version() != HttpVersion.HTTP_2;
             } else {
                 dropRestOfBody(request);
@@ -312,14 +313,6 @@ public class AdminRoutes {
         response.end(json);
     }
 
-    private static long declaredLength(HttpServerRequest request) {
-        String length = request.getHeader("Content-Length");
-        try {
-            return length == null ? 0 : Long.parseLong(length.trim());
-        } catch (NumberFormatException malformed) {
-            return Long.MAX_VALUE;
-        }
-    }
 
     /** Reads and drops what is left of {@code request}'s body; more than a load's body may hold, or late, ends the exchange. */
     private void dropRestOfBody(HttpServerRequest request) {

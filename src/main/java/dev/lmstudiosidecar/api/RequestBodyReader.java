@@ -12,7 +12,7 @@ import io.vertx.core.http.HttpServerRequest;
  * {@code Content-Length} over the limit is refused before a byte is read; a chunked body is
  * refused as soon as it crosses the limit, so a huge upload never sits in the sidecar's heap.
  */
-final class RequestBodyReader {
+public final class RequestBodyReader {
 
     private static final int INITIAL_CAPACITY = 4096;
 
@@ -63,7 +63,7 @@ final class RequestBodyReader {
     }
 
     /** @return a declared {@code Content-Length}, request's or response's, or -1 when absent or not a number */
-    static long contentLength(String header) {
+    public static long contentLength(String header) {
         if (header == null) {
             return -1;
         }

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
 
 /**
  * The health monitor's findings for Prometheus: each check's latency and outcome
@@ -27,12 +29,12 @@ class HealthMetrics {
             Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
             Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
-    HealthMetrics(MeterRegistry registry, HealthMonitor monitor, HealthSettings settings) {
-        ReadinessRules readiness = new ReadinessRules(settings.readinessMode(), settings.cloudCounts(), settings.requiredModels().source());
+    HealthMetrics(MeterRegistry registry, HealthMonitor monitor, @Readiness SidecarReadiness readiness) {
         HealthSnapshot first = monitor.snapshot();
         status(registry, monitor, first.lmstudio().backend(), snapshot -> Optional.of(snapshot.lmstudio()));
         first.cloud().ifPresent(cloud -> status(registry, monitor, cloud.backend(), HealthSnapshot::cloud));
-        Gauge.builder("sidecar.ready", monitor, m -> readiness.judge(m.snapshot()).up() ? 1 : 0)
+        // What the probe answers, asked of the probe itself.
+        Gauge.builder("sidecar.ready", readiness, check -> check.call().getStatus() == HealthCheckResponse.Status.UP ? 1 : 0)
                 .description("1 when /q/health/ready is UP, else 0")
                 .register(registry);
         monitor.onCheck((backend, ok, tookMillis) -> Timer.builder("sidecar.health.check.duration")

@@ -399,7 +399,6 @@ final class ProxyExchange {
             return;
         }
         answeredWith(error);
-        logServerError(error);
         if (response.headWritten()) {
             // Too late for a status: breaking the connection is the only honest way to say
             // that the body the client has is not the whole answer.
@@ -432,13 +431,12 @@ final class ProxyExchange {
         request.endHandler(ended -> context.vertx().cancelTimer(timer));
     }
 
-    /** The client is told {@code error}: in place of the answer, or at the end of a stream cut short. */
+    /**
+     * The client is told {@code error}: in place of the answer, or at the end of a stream cut short.
+     * The metrics count it; a 5xx, or a stream cut, is logged once (a bug was logged with its stack trace already).
+     */
     void answeredWith(ApiError error) {
         answeredError = error;
-    }
-
-    /** A 5xx, or a stream cut, is logged once; a bug was logged with its stack trace already. */
-    void logServerError(ApiError error) {
         if (error.status() >= 500 && !ApiError.INTERNAL_ERROR.equals(error.code())) {
             context.serverErrorLog().log(requestId, request.method().name(), OPENAI_PREFIX + suffix, answeringModel(), error);
         }

@@ -114,7 +114,6 @@ final class StreamRelay {
             return;
         }
         exchange.answeredWith(error);
-        exchange.logServerError(error);
         client.end("\n\ndata: " + error.toJson() + "\n\n");
     }
 }

@@ -3,7 +3,7 @@ package dev.lmstudiosidecar.api;
 import dev.lmstudiosidecar.metrics.RequestObservation;
 import dev.lmstudiosidecar.metrics.UsageReader;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
-import dev.lmstudiosidecar.resilience.RetryPolicy;
+import dev.lmstudiosidecar.resilience.RetryAfter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
@@ -43,9 +43,8 @@ final class InspectingRelay {
     void start() {
         long declared = RequestBodyReader.contentLength(upstream.getHeader("Content-Length"));
         if (success && declared > INSPECT_LIMIT) {
-            exchange.commit(upstream);
-            client.putHeader("Content-Length", Long.toString(declared));
             streaming = true;
+            exchange.opened(upstream, () -> client.putHeader("Content-Length", Long.toString(declared)));
         }
         stall.start();
         upstream.handler(this::onChunk);
@@ -81,10 +80,12 @@ final class InspectingRelay {
         }
         if (success) {
             streaming = true;
-            exchange.commit(upstream);
-            client.setChunked(true);
-            Backpressure.write(upstream, client, held);
+            Buffer inspected = held;
             held = null;
+            exchange.opened(upstream, () -> {
+                client.setChunked(true);
+                Backpressure.write(upstream, client, inspected);
+            });
         } else {
             stall.stop();
             finish(); // enough of an error page; the exchange's end resets the rest
@@ -120,11 +121,12 @@ final class InspectingRelay {
         Optional<UpstreamFailure> failure = exchange.context().errorReader()
                 .read(exchange.backend(), upstream.statusCode(), held.getBytes());
         if (failure.isPresent()) {
-            failAttempt(failure.get(), RetryPolicy.parseRetryAfter(upstream.getHeader("Retry-After")));
+            failAttempt(failure.get(), RetryAfter.parse(upstream.getHeader("Retry-After")));
         } else {
-            exchange.commit(upstream);
-            readUsage();
-            client.end(held);
+            exchange.opened(upstream, () -> {
+                readUsage();
+                client.end(held);
+            });
         }
     }
 

@@ -11,7 +11,7 @@ import dev.lmstudiosidecar.provider.cloud.CloudProvider;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
 import dev.lmstudiosidecar.resilience.BackendBreakers;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
-import dev.lmstudiosidecar.resilience.RetryPolicy;
+import dev.lmstudiosidecar.resilience.GuardedAttempts;
 import dev.lmstudiosidecar.routing.FallbackChain;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -35,12 +35,12 @@ public class OpenAiRoutes {
     private final ProxyContext context;
     private final int managementPort;
 
-    OpenAiRoutes(Vertx vertx, FallbackChain chain, BackendBreakers breakers, ConcurrencyLimiter limiter, RetryPolicy retries,
+    OpenAiRoutes(Vertx vertx, FallbackChain chain, BackendBreakers breakers, ConcurrencyLimiter limiter, GuardedAttempts guards,
                  ModelLoader loader, ModelUsage usage, CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar,
                  RequestMetrics metrics, ObjectMapper json,
                  @ConfigProperty(name = "quarkus.management.port", defaultValue = "9235") int managementPort) {
         this.managementPort = managementPort;
-        this.context = new ProxyContext(vertx, chain, breakers, retries, limiter, loader, usage,
+        this.context = new ProxyContext(vertx, chain, breakers, guards, limiter, loader, usage,
                 new OpenAiRequestParser(metrics.enabled()), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
                 new ServerErrorLog(Math.max(0, sidecar.errorLogLinesPerMinute()), System::nanoTime, LOG::warn), cloud::sanitize,
                 new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), metrics, new UsageReader(),

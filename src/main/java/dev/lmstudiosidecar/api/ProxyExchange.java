@@ -8,9 +8,12 @@ import dev.lmstudiosidecar.models.ModelUsage;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamCall;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
-import dev.lmstudiosidecar.resilience.CircuitBreaker;
+import dev.lmstudiosidecar.resilience.AttemptFailedException;
+import dev.lmstudiosidecar.resilience.BreakerDiagnosis;
+import dev.lmstudiosidecar.resilience.ClientGoneException;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import dev.lmstudiosidecar.resilience.FailurePolicy;
+import dev.lmstudiosidecar.resilience.OpenedAnswer;
 import dev.lmstudiosidecar.routing.Candidate;
 import dev.lmstudiosidecar.routing.ChainWalk;
 import io.vertx.core.Context;
@@ -24,10 +27,14 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.jboss.logging.Logger;
 
 /**
@@ -64,9 +71,8 @@ final class ProxyExchange {
     private ChainWalk walk;
     /** Set when every candidate failed: then no single one may be named as the answer's source. */
     private boolean noneAnswered;
-    private long retryTimer = -1;
-    /** An attempt the breaker let through has not reported yet. */
-    private boolean outcomePending;
+    /** The attempt under way, until its relay reports it opened or failed: what the backend's guard waits for. */
+    private CompletableFuture<OpenedAnswer> pendingAttempt;
     private UpstreamCall call;
     private boolean upstreamComplete;
     private boolean clientGone;
@@ -140,8 +146,7 @@ final class ProxyExchange {
         walk = new ChainWalk(
                 context.chain().first(parsed.model(), canFallBack, hints.taskType(), hints.preferredProvider(), hints.fallbackToCloud()),
                 () -> context.chain().fallbacks(parsed.model(), canFallBack, hints.taskType(), hints.preferredProvider(),
-                        hints.fallbackToCloud()),
-                context.retryPolicy());
+                        hints.fallbackToCloud()));
         proceed();
     }
 
@@ -165,7 +170,7 @@ final class ProxyExchange {
             waiter = context.limiter().acquire(
                     permit -> eventLoop.runOnContext(v -> {
                         permitHeld = true;
-                        guarded(this::startAttempt);
+                        guarded(this::startCandidate);
                     }),
                     rejection -> eventLoop.runOnContext(v -> respondError(context.errors().queueRejected(rejection))));
             return;
@@ -174,7 +179,7 @@ final class ProxyExchange {
             waiter.cancel(); // gives the slot back: the LM Studio limit is not the cloud's business
             permitHeld = false;
         }
-        startAttempt();
+        startCandidate();
     }
 
     /**
@@ -186,7 +191,7 @@ final class ProxyExchange {
     private boolean awaitModel(Candidate candidate) {
         // With the breaker open the attempt fails fast anyway: a load first would only delay that.
         Future<Void> ready = context.loader().beforeRequest(candidate.model(), () -> !finished,
-                () -> breaker().state() == CircuitBreaker.State.OPEN);
+                () -> context.breakers().isOpen(candidate.client().backend()));
         if (ready == null) {
             ready(candidate);
             return true;
@@ -225,25 +230,69 @@ final class ProxyExchange {
         return context.parser().parse(endpoint, bytes.array(), bytes.offset(), bytes.length(), request::getHeader);
     }
 
-    /** One call to the current candidate; retries and fallbacks come back here until one answers. */
-    private void startAttempt() {
+    /**
+     * The current candidate's attempts, under its backend's guard (retries, circuit breaker); when the
+     * guard gives up on it, the chain moves on. A candidate a health check found down fails fast.
+     */
+    private void startCandidate() {
         if (finished) {
+            return;
+        }
+        Backend backend = walk.current().client().backend();
+        if (context.breakers().markedDown(backend)) {
+            refusedByBreaker(backend);
+            return;
+        }
+        context.guards().run(backend, this::attempt)
+                .whenComplete((opened, error) -> onEventLoop(() -> candidateDone(backend, opened, error)));
+    }
+
+    private void candidateDone(Backend backend, OpenedAnswer opened, Throwable error) {
+        if (error == null) {
+            opened.sendOn();
+            return;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (finished || cause instanceof ClientGoneException) {
+            return;
+        }
+        if (cause instanceof AttemptFailedException failed) {
+            act(walk.failed(failed.failure()));
+        } else if (cause instanceof CircuitBreakerOpenException) {
+            refusedByBreaker(backend);
+        } else {
+            LOG.errorf(cause, "request %s failed inside the sidecar", requestId);
+            respondError(cause);
+        }
+    }
+
+    private void refusedByBreaker(Backend backend) {
+        BreakerDiagnosis why = context.breakers().diagnosis(backend);
+        act(walk.refusedByBreaker(context.errors().circuitOpen(backend, why, context.breakers().lastFailure(backend)),
+                context.errors().circuitRetryAfterMillis(backend, why)));
+    }
+
+    /** One call to the current candidate: the guard runs it once, and again for each retry. */
+    private CompletionStage<OpenedAnswer> attempt() {
+        CompletableFuture<OpenedAnswer> outcome = new CompletableFuture<>();
+        onEventLoop(() -> sendAttempt(outcome));
+        return outcome;
+    }
+
+    private void sendAttempt(CompletableFuture<OpenedAnswer> outcome) {
+        if (finished) {
+            outcome.completeExceptionally(new ClientGoneException());
             return;
         }
         if (call != null && !upstreamComplete) {
             call.cancel(); // the rest of the previous answer is not wanted
         }
         Candidate current = walk.current();
-        CircuitBreaker breaker = breaker();
-        if (!breaker.tryAcquire()) {
-            Backend backend = current.client().backend();
-            CircuitBreaker.Diagnosis why = breaker.diagnosis();
-            act(walk.refusedByBreaker(context.errors().circuitOpen(backend, why, context.breakers().lastFailure(backend)),
-                    context.errors().circuitRetryAfterMillis(backend, why)));
-            return;
+        if (walk.retrying()) {
+            context.metrics().retried(current.client().backend().name(), current.model());
         }
         walk.attemptStarted();
-        outcomePending = true;
+        pendingAttempt = outcome;
         upstreamComplete = false;
         call = current.client().sendOpenAi(request.method(), suffixWithQuery(),
                 ForwardedHeaders.toUpstream(request.headers(), requestId), bodyFor(current));
@@ -255,6 +304,15 @@ final class ProxyExchange {
                 attemptFailed(UpstreamFailure.fromTransport(current.client().backend(), answered.cause()), Optional.empty());
             }
         }));
+    }
+
+    /** Runs {@code step} on this exchange's event loop: at once when already there. */
+    private void onEventLoop(Runnable step) {
+        if (Vertx.currentContext() == eventLoop) {
+            guarded(step);
+        } else {
+            eventLoop.runOnContext(v -> guarded(step));
+        }
     }
 
     /**
@@ -290,24 +348,55 @@ final class ProxyExchange {
     }
 
     /**
-     * Before the first byte reached the client, a failed attempt is retried on the same model
-     * while the retry policy allows, then handed to the next model of the chain.
+     * Before the first byte reached the client, a failed attempt goes back to the guard, which retries
+     * it on the same model while its retry allows; then the chain hands the request to the next model.
      */
     void attemptFailed(UpstreamFailure rawFailure, Optional<Duration> retryAfter) {
-        if (finished) {
-            return;
+        CompletableFuture<OpenedAnswer> attempt = takePendingAttempt();
+        if (attempt == null) {
+            return; // the exchange is over, or this attempt was reported already
         }
         UpstreamFailure failure = context.sanitizer().apply(rawFailure);
-        recordOutcome(failure);
-        act(walk.failed(failure, retryAfter));
+        if (FailurePolicy.countsAgainstBackend(failure)) {
+            context.breakers().recordFailure(walk.current().client().backend(), failure);
+        } else {
+            context.breakers().recordSuccess(walk.current().client().backend());
+        }
+        walk.attemptFailed(failure);
+        attempt.completeExceptionally(new AttemptFailedException(failure, retryAfter));
+    }
+
+    /**
+     * The relay found the attempt's answer good (its first chunk, or a whole answer that is no error)
+     * and stops reading it here; the guard sees a success, then the answer goes to the client from here
+     * on, with the upstream status and headers plus the sidecar's own, and {@code relayOn} goes on
+     * relaying. No retry or fallback after this point.
+     */
+    void opened(HttpClientResponse upstream, Runnable relayOn) {
+        CompletableFuture<OpenedAnswer> attempt = takePendingAttempt();
+        if (attempt == null) {
+            return;
+        }
+        context.breakers().recordSuccess(walk.current().client().backend());
+        upstream.pause();
+        attempt.complete(() -> {
+            if (finished) {
+                return; // the end of the exchange resets the upstream request
+            }
+            commit(upstream);
+            upstream.resume(); // delivers what waited on a later turn of the event loop, after relayOn's write
+            relayOn.run();
+        });
+    }
+
+    private CompletableFuture<OpenedAnswer> takePendingAttempt() {
+        CompletableFuture<OpenedAnswer> attempt = pendingAttempt;
+        pendingAttempt = null;
+        return attempt;
     }
 
     private void act(ChainWalk.Decision decision) {
-        switch (decision.step()) {
-            case RETRY -> {
-                context.metrics().retried(walk.current().client().backend().name(), walk.current().model());
-                retryTimer = context.vertx().setTimer(decision.delayMillis(), id -> guarded(this::startAttempt));
-            }
+        switch (decision) {
             case NEXT_CANDIDATE -> proceed();
             case GIVE_UP -> respondError(finalError());
         }
@@ -333,33 +422,14 @@ final class ProxyExchange {
         // breaker): an SDK that retried too would multiply the calls, or wait out Retry-After, for nothing.
         // Retry-After stays, as information. Only a plain refusal from upstream (a 4xx) passes as it came.
         boolean sidecarsVerdict = walk.attempts() != 1 || tried.size() > 1
-                || FailurePolicy.retryKind(walk.lastFailure()).retryable();
+                || FailurePolicy.retryable(walk.lastFailure());
         return sidecarsVerdict ? error.withHeader(SidecarHeaders.SHOULD_RETRY, "false") : error;
     }
 
-    private void recordOutcome(UpstreamFailure failure) {
-        outcomePending = false;
-        if (FailurePolicy.countsAgainstBackend(failure)) {
-            context.breakers().recordFailure(walk.current().client().backend(), failure);
-        } else {
-            breaker().onSuccess();
-        }
-    }
-
-    /**
-     * The answer goes to the client from here on, with the upstream status and headers plus the
-     * sidecar's own: no retry or fallback after this point.
-     */
-    void commit(HttpClientResponse upstream) {
-        outcomePending = false;
-        breaker().onSuccess();
+    private void commit(HttpClientResponse upstream) {
         response.setStatusCode(upstream.statusCode());
         ForwardedHeaders.copyToClient(upstream.headers(), response.headers());
         addSidecarHeaders(true);
-    }
-
-    private CircuitBreaker breaker() {
-        return context.breakers().of(walk.current().client().backend());
     }
 
     private void relay(HttpClientResponse upstream) {
@@ -517,9 +587,9 @@ final class ProxyExchange {
         if (waiter != null) {
             waiter.cancel(); // leaves the queue, or gives the permit back
         }
-        context.vertx().cancelTimer(retryTimer);
-        if (outcomePending) {
-            breaker().release(); // the client left before the backend said anything
+        CompletableFuture<OpenedAnswer> attempt = takePendingAttempt();
+        if (attempt != null) {
+            attempt.completeExceptionally(new ClientGoneException()); // nothing learnt of the backend: no retry, no failure
         }
         bodyBudget.close();
         if (modelLease != null) {

@@ -48,15 +48,22 @@ final class StreamRelay {
                 return;
             }
             exchange.upstreamComplete();
-            startAnswer(); // an empty stream is still an answer
-            if (!client.ended() && !client.closed()) {
-                Buffer rest = usage == null ? null : usage.flush();
-                if (rest != null && rest.length() > 0) {
-                    client.write(rest);
-                }
-                client.end();
+            if (started) {
+                endAnswer();
+            } else {
+                startAnswer(this::endAnswer); // an empty stream is still an answer
             }
         });
+    }
+
+    private void endAnswer() {
+        if (!client.ended() && !client.closed()) {
+            Buffer rest = usage == null ? null : usage.flush();
+            if (rest != null && rest.length() > 0) {
+                client.write(rest);
+            }
+            client.end();
+        }
     }
 
     private void relayChunk(Buffer chunk) {
@@ -64,23 +71,31 @@ final class StreamRelay {
         if (abandoned || client.closed()) {
             return;
         }
-        startAnswer();
+        if (started) {
+            relay(chunk);
+        } else {
+            startAnswer(() -> relay(chunk));
+        }
+    }
+
+    private void relay(Buffer chunk) {
         Buffer relayed = usage == null ? chunk : usage.onChunk(chunk);
         if (relayed.length() > 0) { // an empty write would end a chunked body
             Backpressure.write(upstream, client, relayed);
         }
     }
 
-    private void startAnswer() {
-        if (!started) {
-            started = true;
-            stall.setTimeout(exchange.context().streamIdleTimeoutMillis());
-            if (exchange.observation() != null) {
-                exchange.observation().firstChunk();
-            }
-            exchange.commit(upstream);
-            client.setChunked(true);
+    /** The first chunk (or the end of an empty stream) opens the answer: then {@code relayOn} relays it. */
+    private void startAnswer(Runnable relayOn) {
+        started = true;
+        stall.setTimeout(exchange.context().streamIdleTimeoutMillis());
+        if (exchange.observation() != null) {
+            exchange.observation().firstChunk();
         }
+        exchange.opened(upstream, () -> {
+            client.setChunked(true);
+            relayOn.run();
+        });
     }
 
     /** Before the first chunk a stall is a failed attempt; after it, the end of a truncated stream. */

@@ -4,7 +4,7 @@ import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
-import dev.lmstudiosidecar.resilience.CircuitBreaker;
+import dev.lmstudiosidecar.resilience.BreakerDiagnosis;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import java.util.Optional;
 
@@ -51,7 +51,7 @@ public final class UpstreamErrors {
      * What an open breaker knows, not more: the backend may be back already, so it is called
      * unreachable only when the last failure said so, and the error says when a call goes through again.
      */
-    public UpstreamFailure circuitOpen(Backend backend, CircuitBreaker.Diagnosis diagnosis, Optional<UpstreamFailure> lastFailure) {
+    public UpstreamFailure circuitOpen(Backend backend, BreakerDiagnosis diagnosis, Optional<UpstreamFailure> lastFailure) {
         boolean unreachable = lastFailure.filter(last -> last.kind() == UpstreamFailure.Kind.UNREACHABLE).isPresent();
         // LM Studio's health check lets calls through as soon as it finds LM Studio answering again.
         String sooner = diagnosis.retryAfterMillis() > 0 && backend.name().equals(LMStudioClient.BACKEND_NAME)
@@ -65,7 +65,7 @@ public final class UpstreamErrors {
      * When to try again after an open breaker refused a call: its open time left, but for LM Studio at
      * most one health-check interval, since the next check that finds it answering lets calls through.
      */
-    public long circuitRetryAfterMillis(Backend backend, CircuitBreaker.Diagnosis diagnosis) {
+    public long circuitRetryAfterMillis(Backend backend, BreakerDiagnosis diagnosis) {
         long left = diagnosis.retryAfterMillis();
         return backend.name().equals(LMStudioClient.BACKEND_NAME) && left > 0
                 ? Math.min(left, Math.max(1, config.healthCheckInterval().toMillis()))

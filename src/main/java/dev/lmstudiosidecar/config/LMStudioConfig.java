@@ -57,12 +57,15 @@ public interface LMStudioConfig {
     CircuitBreakerSettings circuitBreaker();
 
     interface CircuitBreakerSettings {
-        /** The last N calls the failure ratio is computed over. */
+        /** The last N calls the health check's degraded ratio and an open breaker's error count over. */
         @WithDefault("20")
         int window();
 
-        /** No opening before this many calls are in the window. */
-        @WithDefault("10")
+        /**
+         * The last N calls the breaker's failure ratio is computed over, none before N calls: SmallRye's
+         * {@code requestVolumeThreshold}, whose window must be full before it may open. At most {@link #window()}.
+         */
+        @WithDefault("20")
         int minimumCalls();
 
         @WithDefault("0.5")

@@ -5,7 +5,7 @@ import dev.lmstudiosidecar.models.DiscoveredModel.LoadState;
 import dev.lmstudiosidecar.models.ListingOutcome;
 import dev.lmstudiosidecar.models.ModelInventory;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
-import dev.lmstudiosidecar.resilience.CircuitBreaker;
+import dev.lmstudiosidecar.resilience.BreakerDiagnosis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,7 +35,7 @@ public final class CheckAssessor {
      * @param test     the last test completion; null when none is made
      */
     public ProviderHealth lmStudio(String backend, ListingOutcome listing, RequiredModels.Evaluation required,
-                                   CircuitBreaker.Diagnosis recent, TestCompletionResult test) {
+                                   BreakerDiagnosis recent, TestCompletionResult test) {
         if (!listing.succeeded()) {
             return unanswered(backend, listing);
         }
@@ -61,7 +61,7 @@ public final class CheckAssessor {
     }
 
     /** A cloud provider: its listing ({@code GET /models}) and its circuit breaker's window. A 429 there is no outage. */
-    public ProviderHealth cloud(String backend, ListingOutcome probe, CircuitBreaker.Diagnosis recent) {
+    public ProviderHealth cloud(String backend, ListingOutcome probe, BreakerDiagnosis recent) {
         if (!probe.succeeded()) {
             UpstreamFailure failure = probe.failure();
             return failure.kind() == UpstreamFailure.Kind.REJECTED && failure.upstreamStatus() == 429
@@ -74,7 +74,7 @@ public final class CheckAssessor {
     }
 
     /** "6 of the last 20 calls failed (the last: HTTP 500)", once the window holds enough calls and enough of them failed. */
-    Optional<String> recentErrors(CircuitBreaker.Diagnosis recent) {
+    Optional<String> recentErrors(BreakerDiagnosis recent) {
         if (recent.calls() < minimumCalls || recent.calls() == 0 || (double) recent.failures() / recent.calls() < degradedErrorRatio) {
             return Optional.empty();
         }

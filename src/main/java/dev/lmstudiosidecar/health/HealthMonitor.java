@@ -139,7 +139,7 @@ public class HealthMonitor {
         if (outcome.nothingListens()) {
             breakers.openNow(lmstudio, outcome.failure());
         } else if (answeringAgain) {
-            breakers.of(lmstudio).halfOpenNow();
+            breakers.halfOpenNow(lmstudio);
         }
         // A timeout or a 5xx is no such proof: LM Studio may be busy loading a model.
     }
@@ -199,11 +199,11 @@ public class HealthMonitor {
         if (lastListing != null) {
             reachable = lastListing.succeeded();
             required = reachable ? settings.requiredModels().evaluate(lastListing.inventory()) : null;
-            lmHealth = assessor.lmStudio(lmstudio.name(), lastListing, required, breakers.of(lmstudio).diagnosis(),
+            lmHealth = assessor.lmStudio(lmstudio.name(), lastListing, required, breakers.diagnosis(lmstudio),
                     testCompletion.isPresent() ? lastTest : null);
         }
         Optional<ProviderHealth> cloudHealth = cloud.map(backend -> lastCloudCheck == null ? ProviderHealth.unknown(backend.name())
-                : assessor.cloud(backend.name(), lastCloudCheck, breakers.of(backend).diagnosis()));
+                : assessor.cloud(backend.name(), lastCloudCheck, breakers.diagnosis(backend)));
         HealthSnapshot after = new HealthSnapshot(lmHealth, reachable, required, cloudHealth);
         snapshot = after;
         logChange(before.lmstudio(), after.lmstudio());

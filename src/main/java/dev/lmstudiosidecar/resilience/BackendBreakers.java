@@ -3,77 +3,178 @@ package dev.lmstudiosidecar.resilience;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
+import dev.lmstudiosidecar.provider.cloud.CloudProvider;
+import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.TypedGuard;
 import jakarta.inject.Singleton;
-import org.jboss.logging.Logger;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionStage;
+import org.jboss.logging.Logger;
 
 /**
- * One circuit breaker per backend, each visible as the gauge
- * {@code sidecar_circuit_breaker_state{backend}}: 0 closed, 1 open, 2 half-open.
+ * Each backend's circuit breaker as the rest of the sidecar sees it: SmallRye's breaker of the
+ * backend's guard ({@link BackendGuards}, named after the backend) decides, {@link RecentCalls} keeps
+ * what an error or the health check tells of it, and the gauge {@code sidecar_circuit_breaker_state{backend}}
+ * shows it: 0 closed, 1 open, 2 half-open.
+ *
+ * <p>One rule is the sidecar's own, since SmallRye's breaker cannot be opened from outside: a health
+ * check that finds nothing listening at a backend's address marks it down ({@link #openNow}), and calls
+ * to it fail fast as if its breaker were open until a check finds it answering again or
+ * {@code open-duration} has passed. Waiting for {@code minimum-calls} requests to fail first would make
+ * each of them wait out its retries.
  */
 @Singleton
 public class BackendBreakers {
 
     private static final Logger LOG = Logger.getLogger(BackendBreakers.class);
 
-    private final LMStudioConfig.CircuitBreakerSettings settings;
-    private final MeterRegistry registry;
-    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
-    /** Per backend, the last failure counted against it: what an open breaker's error can tell of it. */
-    private final Map<String, UpstreamFailure> lastFailures = new ConcurrentHashMap<>();
+    private final CircuitBreakerMaintenance maintenance;
+    private final Map<String, Breaker> breakers;
+    private final long openNanos;
 
-    BackendBreakers(LMStudioConfig config, MeterRegistry registry, LMStudioClient lmstudio) {
-        this.settings = config.circuitBreaker();
-        this.registry = registry;
-        of(lmstudio.backend()); // now, so that a bad setting stops start-up and the gauge exists from the start
+    /** One backend's record, and the sidecar's own verdict that nothing listens there. */
+    private static final class Breaker {
+        final RecentCalls recent;
+        volatile UpstreamFailure lastFailure;
+        /** Until when (nanoTime) a health check's finding keeps calls from going out; 0: no such finding. */
+        volatile long downUntil;
+
+        Breaker(RecentCalls recent) {
+            this.recent = recent;
+        }
+    }
+
+    // The guards are injected so that they exist, with their breakers' names known to the maintenance, from the start.
+    BackendBreakers(LMStudioConfig config, MeterRegistry registry, CircuitBreakerMaintenance maintenance,
+                    @Identifier(LMStudioClient.BACKEND_NAME) TypedGuard<CompletionStage<OpenedAnswer>> lmStudioGuard,
+                    @Identifier(CloudProvider.BACKEND_NAME) TypedGuard<CompletionStage<OpenedAnswer>> cloudGuard) {
+        LMStudioConfig.CircuitBreakerSettings settings = config.circuitBreaker();
+        validate(settings);
+        this.maintenance = maintenance;
+        this.openNanos = settings.openDuration().toNanos();
+        this.breakers = Map.of(
+                LMStudioClient.BACKEND_NAME, new Breaker(new RecentCalls(settings.window(), settings.openDuration(), System::nanoTime)),
+                CloudProvider.BACKEND_NAME, new Breaker(new RecentCalls(settings.window(), settings.openDuration(), System::nanoTime)));
+        breakers.forEach((name, breaker) -> {
+            maintenance.onStateChange(name, state -> stateChanged(name, breaker, state));
+            Gauge.builder("sidecar.circuit.breaker.state", () -> state(name).ordinal())
+                    .tag("backend", name)
+                    .description("0 closed, 1 open, 2 half-open")
+                    .register(registry);
+        });
+    }
+
+    /** Now, so that a bad setting stops start-up rather than the first request. */
+    private static void validate(LMStudioConfig.CircuitBreakerSettings settings) {
+        String problem = null;
+        if (settings.window() < 1 || settings.minimumCalls() < 1 || settings.minimumCalls() > settings.window()) {
+            problem = "need 1 <= minimum-calls <= window";
+        } else if (!(settings.failureRatio() >= 0 && settings.failureRatio() <= 1)) { // written so that NaN fails too
+            problem = "failure-ratio must be within 0..1";
+        } else if (settings.openDuration().isNegative()) {
+            problem = "open-duration must be >= 0";
+        } else if (settings.halfOpenProbes() < 1) {
+            problem = "half-open-probes must be >= 1";
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException("lmstudio.circuit-breaker.*: " + problem);
+        }
+    }
+
+    /** A call to {@code backend} got an answer, or failed in a way that says nothing against it. */
+    public void recordSuccess(Backend backend) {
+        of(backend).recent.succeeded();
     }
 
     /** A call to {@code backend} failed in a way that counts against it. */
     public void recordFailure(Backend backend, UpstreamFailure failure) {
-        lastFailures.put(backend.name(), failure);
-        of(backend).onFailure(failure.message());
+        Breaker breaker = of(backend);
+        breaker.lastFailure = failure;
+        breaker.recent.failed(failure.message());
     }
 
     /**
-     * A health check found nothing listening at {@code backend}'s address: its breaker opens now
-     * ({@link CircuitBreaker#openNow(String)}), and its errors tell {@code failure} as the last one.
+     * A health check found nothing listening at {@code backend}'s address: calls to it fail fast from
+     * now for {@code open-duration}, or until {@link #halfOpenNow} (the sidecar's own rule, see above).
      */
     public void openNow(Backend backend, UpstreamFailure failure) {
-        lastFailures.put(backend.name(), failure);
-        of(backend).openNow(failure.message());
+        Breaker breaker = of(backend);
+        breaker.lastFailure = failure;
+        boolean wasOpen = isOpen(backend);
+        breaker.downUntil = Math.max(1, System.nanoTime() + openNanos);
+        breaker.recent.opened(failure.message());
+        if (!wasOpen) {
+            LOG.warnf("circuit breaker of %s is now OPEN: %s", backend.name(), breaker.recent.diagnosis().summary());
+        }
+    }
+
+    /**
+     * A health check found {@code backend} answering again after it had failed: calls go through now
+     * rather than at the end of {@code open-duration}. An open breaker is reset through SmallRye's
+     * maintenance (closed, with an empty window: the maintenance cannot half-open it); the sidecar's down
+     * mark is lifted.
+     */
+    public void halfOpenNow(Backend backend) {
+        if (!isOpen(backend)) {
+            return; // a closed breaker's window stays as it is
+        }
+        Breaker breaker = of(backend);
+        breaker.downUntil = 0;
+        maintenance.reset(backend.name());
+        breaker.recent.notOpen(true);
+        LOG.infof("circuit breaker of %s is now CLOSED: a health check found it answering", backend.name());
+    }
+
+    /** Whether calls to {@code backend} fail fast now (its breaker open, or a check found nothing listening). */
+    public boolean isOpen(Backend backend) {
+        return state(backend.name()) == CircuitBreakerState.OPEN;
+    }
+
+    /** Whether a health check's finding that nothing listens keeps calls to {@code backend} from going out. */
+    public boolean markedDown(Backend backend) {
+        return markedDown(of(backend));
+    }
+
+    public BreakerDiagnosis diagnosis(Backend backend) {
+        return of(backend).recent.diagnosis();
     }
 
     /** The last failure counted against {@code backend}, if any. */
     public Optional<UpstreamFailure> lastFailure(Backend backend) {
-        return Optional.ofNullable(lastFailures.get(backend.name()));
+        return Optional.ofNullable(of(backend).lastFailure);
     }
 
-    public CircuitBreaker of(Backend backend) {
-        return breakers.computeIfAbsent(backend.name(), name -> {
-            CircuitBreaker breaker;
-            try {
-                breaker = new CircuitBreaker(settings.window(), settings.minimumCalls(), settings.failureRatio(),
-                        settings.openDuration(), settings.halfOpenProbes(), System::nanoTime);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("lmstudio.circuit-breaker.*: " + e.getMessage(), e);
-            }
-            breaker.onStateChange(state -> {
-                if (state == CircuitBreaker.State.OPEN) {
-                    LOG.warnf("circuit breaker of %s is now OPEN: %s", name, breaker.diagnosis().summary());
-                } else {
-                    LOG.infof("circuit breaker of %s is now %s", name, state);
-                }
-            });
-            Gauge.builder("sidecar.circuit.breaker.state", breaker, b -> b.state().ordinal())
-                    .tag("backend", name)
-                    .description("0 closed, 1 open, 2 half-open")
-                    .register(registry);
-            return breaker;
-        });
+    private CircuitBreakerState state(String name) {
+        Breaker breaker = breakers.get(name);
+        return markedDown(breaker) ? CircuitBreakerState.OPEN : maintenance.currentState(name);
+    }
+
+    private static boolean markedDown(Breaker breaker) {
+        long until = breaker.downUntil;
+        return until != 0 && System.nanoTime() - until < 0;
+    }
+
+    private void stateChanged(String name, Breaker breaker, CircuitBreakerState state) {
+        if (state == CircuitBreakerState.OPEN) {
+            breaker.recent.opened(null);
+            LOG.warnf("circuit breaker of %s is now OPEN: %s", name, breaker.recent.diagnosis().summary());
+        } else {
+            breaker.recent.notOpen(state == CircuitBreakerState.CLOSED);
+            LOG.infof("circuit breaker of %s is now %s", name, state);
+        }
+    }
+
+    private Breaker of(Backend backend) {
+        Breaker breaker = breakers.get(backend.name());
+        if (breaker == null) {
+            throw new IllegalArgumentException("no circuit breaker for backend " + backend.name());
+        }
+        return breaker;
     }
 }

@@ -2,11 +2,12 @@ package dev.lmstudiosidecar.resilience;
 
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.provider.UpstreamFailure.Kind;
+import java.time.Duration;
 
 /**
- * What a failed attempt means for the three decisions that follow it: whether it says something
- * about the backend's health (the circuit breaker), how the retry policy sees it, and whether
- * another model may stand in.
+ * What a failed attempt means for the decisions that follow it: whether it says something about the
+ * backend's health (the circuit breaker), whether another attempt may cure it (the retry), and
+ * whether another model may stand in (the fallback chain). The guards' predicates are these rules.
  */
 public final class FailurePolicy {
 
@@ -21,19 +22,40 @@ public final class FailurePolicy {
         };
     }
 
-    public static RetryPolicy.FailureKind retryKind(UpstreamFailure failure) {
+    /**
+     * Failures another attempt may cure. A request the upstream refused as such (a 4xx other than
+     * 429, an unknown or unloaded model) fails the same way every time, so retrying it only adds
+     * latency; an open breaker stays open longer than any retry delay.
+     */
+    public static boolean retryable(UpstreamFailure failure) {
+        // No default: a new kind does not compile until someone decides whether it retries.
         return switch (failure.kind()) {
-            case MODEL_NOT_FOUND -> RetryPolicy.FailureKind.MODEL_NOT_FOUND;
-            case MODEL_NOT_LOADED -> RetryPolicy.FailureKind.MODEL_NOT_LOADED;
-            case UNKNOWN_ENDPOINT -> RetryPolicy.FailureKind.CLIENT_ERROR;
-            case REJECTED -> failure.upstreamStatus() == 429 ? RetryPolicy.FailureKind.RATE_LIMITED : RetryPolicy.FailureKind.CLIENT_ERROR;
-            case SERVER_ERROR -> RetryPolicy.FailureKind.SERVER_ERROR;
-            case UNREACHABLE -> RetryPolicy.FailureKind.CONNECT_FAILED;
-            case CIRCUIT_OPEN -> RetryPolicy.FailureKind.CIRCUIT_OPEN;
-            case TIMEOUT -> RetryPolicy.FailureKind.TIMEOUT;
-            case POOL_EXHAUSTED -> RetryPolicy.FailureKind.RATE_LIMITED;
-            case CONNECTION_LOST -> RetryPolicy.FailureKind.CONNECTION_LOST;
+            case UNREACHABLE, TIMEOUT, SERVER_ERROR, CONNECTION_LOST, POOL_EXHAUSTED -> true;
+            case REJECTED -> rateLimited(failure);
+            case UNKNOWN_ENDPOINT, MODEL_NOT_FOUND, MODEL_NOT_LOADED, CIRCUIT_OPEN -> false;
         };
+    }
+
+    /**
+     * Whether the guard retries this attempt: a retryable failure, unless it is a 429 whose Retry-After
+     * asks for longer than the sidecar would ever back off ({@code maxDelay}): failing over now is
+     * better than that wait.
+     */
+    public static boolean retries(Throwable error, Duration maxDelay) {
+        if (!(error instanceof AttemptFailedException attempt) || !retryable(attempt.failure())) {
+            return false;
+        }
+        return attempt.retryAfter().filter(asked -> rateLimited(attempt.failure()) && asked.compareTo(maxDelay) > 0).isEmpty();
+    }
+
+    /** Whether the guard's circuit breaker counts this outcome as a failure of the backend. */
+    public static boolean breaksCircuit(Throwable error) {
+        return error instanceof AttemptFailedException attempt && countsAgainstBackend(attempt.failure());
+    }
+
+    /** A 429, from upstream or from a full connection pool. */
+    public static boolean rateLimited(UpstreamFailure failure) {
+        return failure.kind() == Kind.POOL_EXHAUSTED || failure.kind() == Kind.REJECTED && failure.upstreamStatus() == 429;
     }
 
     /** Whether another model may be tried: the model is missing or keeps failing, not the request at fault. */

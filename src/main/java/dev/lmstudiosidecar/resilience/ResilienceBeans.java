@@ -7,7 +7,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-/** Builds the request-wide resilience pieces from config, once, with their gauges. */
+/** Builds the concurrency limiter from config, once, with its gauges. */
 public class ResilienceBeans {
 
     @Produces
@@ -23,11 +23,5 @@ public class ResilienceBeans {
         Gauge.builder("sidecar.requests.queued", limiter, ConcurrencyLimiter::queued)
                 .description("Requests waiting for one of LM Studio's slots").register(metrics);
         return limiter;
-    }
-
-    @Produces
-    @Singleton
-    RetryPolicy retryPolicy(LMStudioConfig config) {
-        return RetryPolicy.of(config.retryAttempts(), config.retryDelay(), config.retryMaxDelay());
     }
 }

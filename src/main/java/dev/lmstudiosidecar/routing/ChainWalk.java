@@ -2,8 +2,6 @@ package dev.lmstudiosidecar.routing;
 
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.resilience.FailurePolicy;
-import dev.lmstudiosidecar.resilience.RetryPolicy;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,27 +9,21 @@ import java.util.function.Supplier;
 
 /**
  * One request's way down its fallback chain: which candidate is up, how many attempts were made,
- * and, after each failure, what comes next: a retry of the same candidate after a delay, the next
- * candidate, or the end. It decides only; the caller does the I/O. Not thread-safe: one request,
- * one event loop.
+ * and, once a candidate's guard gave up on it (its retries spent or ruled out, or its breaker open),
+ * what comes next: the next candidate, or the end. It decides only; the caller does the I/O. Not
+ * thread-safe: one request, one event loop.
  */
 public final class ChainWalk {
 
-    /** What to do after a failure. */
-    public record Decision(Step step, long delayMillis) {
-        public enum Step { RETRY, NEXT_CANDIDATE, GIVE_UP }
-
-        static final Decision NEXT = new Decision(Step.NEXT_CANDIDATE, 0);
-        static final Decision END = new Decision(Step.GIVE_UP, 0);
-    }
+    /** What to do after a candidate failed. */
+    public enum Decision { NEXT_CANDIDATE, GIVE_UP }
 
     private final List<Candidate> chain = new ArrayList<>();
     /** The rest of the chain, until a failure makes it needed; null once it is in {@link #chain}. */
     private Supplier<List<Candidate>> fallbacks;
-    private final RetryPolicy retries;
     private final List<String> tried = new ArrayList<>();
     private int index;
-    private int attemptOnCandidate = 1;
+    private int attemptOnCandidate;
     private int attempts;
     private UpstreamFailure lastFailure;
     /** The last failure a real attempt on the current candidate reported. */
@@ -39,33 +31,37 @@ public final class ChainWalk {
     private long circuitRetryAfterMillis;
 
     /** @param fallbacks the candidates after the first, asked for only if the first fails */
-    public ChainWalk(Candidate first, Supplier<List<Candidate>> fallbacks, RetryPolicy retries) {
+    public ChainWalk(Candidate first, Supplier<List<Candidate>> fallbacks) {
         this.chain.add(first);
         this.fallbacks = fallbacks;
-        this.retries = retries;
     }
 
-    public ChainWalk(List<Candidate> chain, RetryPolicy retries) {
-        this(chain.get(0), () -> chain.subList(1, chain.size()), retries);
+    public ChainWalk(List<Candidate> chain) {
+        this(chain.get(0), () -> chain.subList(1, chain.size()));
     }
 
     public Candidate current() {
         return chain.get(index);
     }
 
-    /** Counts an upstream call about to be made. */
+    /** Counts an upstream call about to be made to the current candidate. */
     public void attemptStarted() {
         attempts++;
+        attemptOnCandidate++;
     }
 
-    /** The current candidate's attempt failed. */
-    public Decision failed(UpstreamFailure failure, Optional<Duration> retryAfter) {
+    /** Whether the attempt about to start is a retry of the current candidate. */
+    public boolean retrying() {
+        return attemptOnCandidate > 0;
+    }
+
+    /** One attempt at the current candidate failed; its guard decides whether another follows. */
+    public void attemptFailed(UpstreamFailure failure) {
         lastAttemptFailure = failure;
-        var delay = retries.nextDelayMillis(attemptOnCandidate, FailurePolicy.retryKind(failure), retryAfter);
-        if (delay.isPresent()) {
-            attemptOnCandidate++;
-            return new Decision(Decision.Step.RETRY, Math.max(1, delay.getAsLong()));
-        }
+    }
+
+    /** The current candidate failed for good: its last attempt failed with {@code failure}. */
+    public Decision failed(UpstreamFailure failure) {
         return giveUpOnCurrent(failure);
     }
 
@@ -73,7 +69,7 @@ public final class ChainWalk {
     public Decision refusedByBreaker(UpstreamFailure circuitOpen, long retryAfterMillis) {
         circuitRetryAfterMillis = Math.max(circuitRetryAfterMillis, retryAfterMillis);
         // A breaker that opened during this candidate's retries must not hide what really failed.
-        boolean midRetries = attemptOnCandidate > 1 && lastAttemptFailure != null;
+        boolean midRetries = attemptOnCandidate > 0 && lastAttemptFailure != null;
         return giveUpOnCurrent(midRetries ? lastAttemptFailure : circuitOpen);
     }
 
@@ -87,7 +83,7 @@ public final class ChainWalk {
                 + (attemptOnCandidate > 1 ? ", " + attemptOnCandidate + " attempts" : "") + ")");
         lastFailure = failure;
         if (!FailurePolicy.fallsBack(failure)) {
-            return Decision.END;
+            return Decision.GIVE_UP;
         }
         if (fallbacks != null) {
             chain.addAll(fallbacks.get());
@@ -101,11 +97,11 @@ public final class ChainWalk {
                 && chain.get(index).client().backend().name().equals(failedBackend));
         if (index >= chain.size()) {
             index = failed; // current() stays the last candidate tried, not one skipped with its backend
-            return Decision.END;
+            return Decision.GIVE_UP;
         }
-        attemptOnCandidate = 1;
+        attemptOnCandidate = 0;
         lastAttemptFailure = null;
-        return Decision.NEXT;
+        return Decision.NEXT_CANDIDATE;
     }
 
     public int attempts() {

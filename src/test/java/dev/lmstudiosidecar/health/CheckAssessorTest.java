@@ -18,7 +18,7 @@ import dev.lmstudiosidecar.models.ListingOutcome;
 import dev.lmstudiosidecar.models.ModelInventory;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
-import dev.lmstudiosidecar.resilience.CircuitBreaker;
+import dev.lmstudiosidecar.resilience.BreakerDiagnosis;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,10 +26,10 @@ class CheckAssessorTest {
 
     /** Degraded from a quarter of the calls failing, once the window holds 4. */
     private final CheckAssessor assessor = new CheckAssessor(0.25, 4);
-    private static final CircuitBreaker.Diagnosis QUIET = new CircuitBreaker.Diagnosis(0, 0, List.of(), 0, 0);
+    private static final BreakerDiagnosis QUIET = new BreakerDiagnosis(0, 0, List.of(), 0, 0);
     private static final RequiredModels QWEN = RequiredModels.of(List.of("qwen"), List.of(), true);
 
-    private ProviderHealth assess(ModelInventory inventory, CircuitBreaker.Diagnosis recent, TestCompletionResult test) {
+    private ProviderHealth assess(ModelInventory inventory, BreakerDiagnosis recent, TestCompletionResult test) {
         return assessor.lmStudio("lmstudio", listed(inventory), QWEN.evaluate(inventory), recent, test);
     }
 
@@ -55,13 +55,13 @@ class CheckAssessorTest {
     @Test
     void recentErrorsAboveTheRatioDegradeOnceTheWindowHoldsEnoughCalls() {
         ModelInventory fine = lmStudio(loaded("qwen"));
-        CircuitBreaker.Diagnosis oneInFour = new CircuitBreaker.Diagnosis(1, 4, List.of("HTTP 500"), 0, 0);
+        BreakerDiagnosis oneInFour = new BreakerDiagnosis(1, 4, List.of("HTTP 500"), 0, 0);
         ProviderHealth degraded = assess(fine, oneInFour, null);
         assertEquals(HealthStatus.DEGRADED, degraded.status());
         assertEquals(List.of("1 of the last 4 calls failed (the last: HTTP 500)"), degraded.errors());
-        assertEquals(HealthStatus.HEALTHY, assess(fine, new CircuitBreaker.Diagnosis(1, 5, List.of("HTTP 500"), 0, 0), null).status(),
+        assertEquals(HealthStatus.HEALTHY, assess(fine, new BreakerDiagnosis(1, 5, List.of("HTTP 500"), 0, 0), null).status(),
                 "below the ratio");
-        assertEquals(HealthStatus.HEALTHY, assess(fine, new CircuitBreaker.Diagnosis(3, 3, List.of("HTTP 500"), 5, 0), null).status(),
+        assertEquals(HealthStatus.HEALTHY, assess(fine, new BreakerDiagnosis(3, 3, List.of("HTTP 500"), 5, 0), null).status(),
                 "too few calls to tell");
     }
 

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lmstudiosidecar.models.ListingOutcome;
 import dev.lmstudiosidecar.models.ModelInventory;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
-import dev.lmstudiosidecar.resilience.CircuitBreaker;
+import dev.lmstudiosidecar.resilience.BreakerDiagnosis;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class ReadinessRulesTest {
 
     private static final RequiredModels QWEN = RequiredModels.of(List.of("qwen"), List.of(), true);
-    private static final CircuitBreaker.Diagnosis QUIET = new CircuitBreaker.Diagnosis(0, 0, List.of(), 0, 0);
+    private static final BreakerDiagnosis QUIET = new BreakerDiagnosis(0, 0, List.of(), 0, 0);
     private static final CheckAssessor ASSESSOR = new CheckAssessor(0.25, 4);
     private static final ProviderHealth HEALTHY_CLOUD = new ProviderHealth("cloud", HealthStatus.HEALTHY, 30, List.of("gpt-4o-mini"),
             List.of("gpt-4o-mini"), List.of(), Listings.AT, null);

@@ -1,14 +1,15 @@
 package dev.lmstudiosidecar.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.BackendClient;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.provider.UpstreamFailure.Kind;
-import dev.lmstudiosidecar.resilience.RetryPolicy;
-import dev.lmstudiosidecar.routing.ChainWalk.Decision.Step;
+import dev.lmstudiosidecar.routing.ChainWalk.Decision;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
@@ -37,31 +38,33 @@ class ChainWalkTest {
         vertx.close();
     }
 
-    /** Two retries, 100 ms then 200 ms, no jitter. */
-    private final RetryPolicy retries = new RetryPolicy(2, Duration.ofMillis(100), Duration.ofSeconds(10), 0.0, () -> 0.5);
-
     private final ChainWalk walk = new ChainWalk(List.of(
             new Candidate(lmstudio, "deepseek-coder-34b", false),
             new Candidate(lmstudio, "phi-3-mini", true),
-            new Candidate(cloud, "gpt-4o-mini", true)), retries);
+            new Candidate(cloud, "gpt-4o-mini", true)));
 
     private static UpstreamFailure failure(Kind kind, int status) {
         return new UpstreamFailure(kind, lmstudio.backend(), status, kind + " happened", null, null);
     }
 
     @Test
-    void retriesTheSameCandidateWhileThePolicyAllowsThenMovesOn() {
+    void aCandidateItsGuardGaveUpOnIsNamedWithItsAttemptsAndTheNextComesUp() {
         UpstreamFailure serverError = failure(Kind.SERVER_ERROR, 500);
-        assertEquals(new ChainWalk.Decision(Step.RETRY, 100), walk.failed(serverError, Optional.empty()));
-        assertEquals(new ChainWalk.Decision(Step.RETRY, 200), walk.failed(serverError, Optional.empty()));
-        assertEquals(Step.NEXT_CANDIDATE, walk.failed(serverError, Optional.empty()).step());
+        assertFalse(walk.retrying());
+        for (int attempt = 0; attempt < 3; attempt++) {
+            walk.attemptStarted();
+            walk.attemptFailed(serverError);
+            assertTrue(walk.retrying(), "the next attempt at the same candidate is a retry");
+        }
+        assertEquals(Decision.NEXT_CANDIDATE, walk.failed(serverError));
         assertEquals("phi-3-mini", walk.current().model());
+        assertFalse(walk.retrying(), "a new candidate's first attempt is no retry");
         assertEquals(List.of("deepseek-coder-34b (SERVER_ERROR happened, 3 attempts)"), walk.tried());
     }
 
     @Test
     void aMissingModelMovesOnWithoutRetrying() {
-        assertEquals(Step.NEXT_CANDIDATE, walk.failed(failure(Kind.MODEL_NOT_FOUND, 404), Optional.empty()).step());
+        assertEquals(Decision.NEXT_CANDIDATE, walk.failed(failure(Kind.MODEL_NOT_FOUND, 404)));
         assertEquals("phi-3-mini", walk.current().model());
     }
 
@@ -70,8 +73,8 @@ class ChainWalkTest {
         ChainWalk noRetries = new ChainWalk(List.of(
                 new Candidate(lmstudio, "deepseek-coder-34b", false),
                 new Candidate(lmstudio, "phi-3-mini", true),
-                new Candidate(cloud, "gpt-4o-mini", true)), new RetryPolicy(0, Duration.ofMillis(1), Duration.ofSeconds(1), 0, () -> 0.5));
-        assertEquals(Step.NEXT_CANDIDATE, noRetries.failed(failure(Kind.UNREACHABLE, 0), Optional.empty()).step());
+                new Candidate(cloud, "gpt-4o-mini", true)));
+        assertEquals(Decision.NEXT_CANDIDATE, noRetries.failed(failure(Kind.UNREACHABLE, 0)));
         assertEquals("gpt-4o-mini", noRetries.current().model(), "phi-3-mini lives on the same unreachable LM Studio");
     }
 
@@ -79,23 +82,23 @@ class ChainWalkTest {
     void aWalkEndedBySkippingAnUnreachableBackendStaysOnTheCandidateTried() {
         ChainWalk localOnly = new ChainWalk(List.of(
                 new Candidate(lmstudio, "qwen2.5-7b-instruct", false),
-                new Candidate(lmstudio, "phi-3-mini", true)), retries);
-        assertEquals(Step.GIVE_UP, localOnly.refusedByBreaker(failure(Kind.CIRCUIT_OPEN, 0), 30_000).step());
+                new Candidate(lmstudio, "phi-3-mini", true)));
+        assertEquals(Decision.GIVE_UP, localOnly.refusedByBreaker(failure(Kind.CIRCUIT_OPEN, 0), 30_000));
         assertEquals("qwen2.5-7b-instruct", localOnly.current().model(), "phi-3-mini was skipped, never tried");
         assertEquals(List.of("qwen2.5-7b-instruct (CIRCUIT_OPEN happened)"), localOnly.tried());
     }
 
     @Test
     void aRequestAtFaultEndsTheWalkAtOnce() {
-        assertEquals(Step.GIVE_UP, walk.failed(failure(Kind.REJECTED, 400), Optional.empty()).step());
+        assertEquals(Decision.GIVE_UP, walk.failed(failure(Kind.REJECTED, 400)));
         assertEquals("deepseek-coder-34b", walk.current().model());
     }
 
     @Test
     void theLastCandidateFailingEndsTheWalkNamingEachOne() {
-        walk.failed(failure(Kind.MODEL_NOT_FOUND, 404), Optional.empty());
-        walk.failed(failure(Kind.MODEL_NOT_LOADED, 400), Optional.empty());
-        assertEquals(Step.GIVE_UP, walk.failed(failure(Kind.MODEL_NOT_FOUND, 404), Optional.empty()).step());
+        walk.failed(failure(Kind.MODEL_NOT_FOUND, 404));
+        walk.failed(failure(Kind.MODEL_NOT_LOADED, 400));
+        assertEquals(Decision.GIVE_UP, walk.failed(failure(Kind.MODEL_NOT_FOUND, 404)));
         assertEquals(3, walk.tried().size());
         assertEquals("gpt-4o-mini", walk.current().model(), "the last candidate tried stays current");
     }
@@ -103,9 +106,10 @@ class ChainWalkTest {
     @Test
     void aBreakerOpeningMidRetriesKeepsTheRealFailure() {
         UpstreamFailure serverError = failure(Kind.SERVER_ERROR, 500);
-        walk.failed(serverError, Optional.empty());
+        walk.attemptStarted();
+        walk.attemptFailed(serverError);
         UpstreamFailure open = failure(Kind.UNREACHABLE, 0);
-        assertEquals(Step.NEXT_CANDIDATE, walk.refusedByBreaker(open, 3000).step());
+        assertEquals(Decision.NEXT_CANDIDATE, walk.refusedByBreaker(open, 3000));
         assertSame(serverError, walk.lastFailure());
         assertEquals(3000, walk.circuitRetryAfterMillis());
     }
@@ -113,8 +117,10 @@ class ChainWalkTest {
     @Test
     void attemptsCountEveryCallMade() {
         walk.attemptStarted();
-        walk.failed(failure(Kind.SERVER_ERROR, 500), Optional.empty());
+        walk.attemptFailed(failure(Kind.SERVER_ERROR, 500));
         walk.attemptStarted();
-        assertEquals(2, walk.attempts());
+        walk.failed(failure(Kind.SERVER_ERROR, 500));
+        walk.attemptStarted();
+        assertEquals(3, walk.attempts(), "retries and fallbacks alike");
     }
 }

@@ -1,0 +1,30 @@
+package dev.lmstudiosidecar.resilience;
+
+import dev.lmstudiosidecar.provider.UpstreamFailure;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One attempt at a candidate failed before any byte of its answer reached the client: what the
+ * guard's retry and circuit breaker read ({@link FailurePolicy}). An expected outcome, so no stack trace.
+ */
+public final class AttemptFailedException extends RuntimeException {
+
+    private final transient UpstreamFailure failure;
+    private final transient Optional<Duration> retryAfter;
+
+    /** @param retryAfter the upstream's Retry-After, if it sent one */
+    public AttemptFailedException(UpstreamFailure failure, Optional<Duration> retryAfter) {
+        super(failure.message(), null, false, false);
+        this.failure = failure;
+        this.retryAfter = retryAfter;
+    }
+
+    public UpstreamFailure failure() {
+        return failure;
+    }
+
+    public Optional<Duration> retryAfter() {
+        return retryAfter;
+    }
+}

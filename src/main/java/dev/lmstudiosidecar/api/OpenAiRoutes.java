@@ -11,7 +11,7 @@ import dev.lmstudiosidecar.provider.cloud.CloudProvider;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
 import dev.lmstudiosidecar.resilience.BackendBreakers;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
-import dev.lmstudiosidecar.resilience.GuardedAttempts;
+import dev.lmstudiosidecar.resilience.BackendGuards;
 import dev.lmstudiosidecar.routing.FallbackChain;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -35,7 +35,7 @@ public class OpenAiRoutes {
     private final ProxyContext context;
     private final int managementPort;
 
-    OpenAiRoutes(Vertx vertx, FallbackChain chain, BackendBreakers breakers, ConcurrencyLimiter limiter, GuardedAttempts guards,
+    OpenAiRoutes(Vertx vertx, FallbackChain chain, BackendBreakers breakers, ConcurrencyLimiter limiter, BackendGuards guards,
                  ModelLoader loader, ModelUsage usage, CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar,
                  RequestMetrics metrics, ObjectMapper json,
                  @ConfigProperty(name = "quarkus.management.port", defaultValue = "9235") int managementPort) {

@@ -5,7 +5,7 @@ import dev.lmstudiosidecar.metrics.UsageReader;
 import dev.lmstudiosidecar.models.ModelLoader;
 import dev.lmstudiosidecar.models.ModelUsage;
 import dev.lmstudiosidecar.resilience.BackendBreakers;
-import dev.lmstudiosidecar.resilience.GuardedAttempts;
+import dev.lmstudiosidecar.resilience.BackendGuards;
 import dev.lmstudiosidecar.routing.FallbackChain;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
@@ -22,7 +22,7 @@ record ProxyContext(
         Vertx vertx,
         FallbackChain chain,
         BackendBreakers breakers,
-        GuardedAttempts guards,
+        BackendGuards guards,
         ConcurrencyLimiter limiter,
         ModelLoader loader,
         ModelUsage usage,

@@ -7,14 +7,11 @@ import dev.lmstudiosidecar.provider.cloud.CloudProvider;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.common.annotation.Identifier;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
-import io.smallrye.faulttolerance.api.TypedGuard;
 import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,31 +33,31 @@ public class BackendBreakers {
 
     private final CircuitBreakerMaintenance maintenance;
     private final Map<String, Breaker> breakers;
-    private final long openNanos;
 
     /** One backend's record, and the sidecar's own verdict that nothing listens there. */
     private static final class Breaker {
         final RecentCalls recent;
+        /** How long the guard's breaker stays open, and so a health check's finding too. */
+        final long openNanos;
         volatile UpstreamFailure lastFailure;
         /** Until when (nanoTime) a health check's finding keeps calls from going out; 0: no such finding. */
         volatile long downUntil;
 
-        Breaker(RecentCalls recent) {
+        Breaker(RecentCalls recent, long openNanos) {
             this.recent = recent;
+            this.openNanos = openNanos;
         }
     }
 
-    // The guards are injected so that they exist, with their breakers' names known to the maintenance, from the start.
-    BackendBreakers(LMStudioConfig config, MeterRegistry registry, CircuitBreakerMaintenance maintenance,
-                    @Identifier(LMStudioClient.BACKEND_NAME) TypedGuard<CompletionStage<OpenedAnswer>> lmStudioGuard,
-                    @Identifier(CloudProvider.BACKEND_NAME) TypedGuard<CompletionStage<OpenedAnswer>> cloudGuard) {
+    // The guards are injected so that they exist, with their breakers' names known to the maintenance, from the start,
+    // and for the open duration they run with.
+    BackendBreakers(LMStudioConfig config, MeterRegistry registry, CircuitBreakerMaintenance maintenance, BackendGuards guards) {
         LMStudioConfig.CircuitBreakerSettings settings = config.circuitBreaker();
         validate(settings);
         this.maintenance = maintenance;
-        this.openNanos = settings.openDuration().toNanos();
         this.breakers = Map.of(
-                LMStudioClient.BACKEND_NAME, new Breaker(new RecentCalls(settings.window(), settings.openDuration(), System::nanoTime)),
-                CloudProvider.BACKEND_NAME, new Breaker(new RecentCalls(settings.window(), settings.openDuration(), System::nanoTime)));
+                LMStudioClient.BACKEND_NAME, breaker(settings.window(), guards.settings(LMStudioClient.BACKEND_NAME)),
+                CloudProvider.BACKEND_NAME, breaker(settings.window(), guards.settings(CloudProvider.BACKEND_NAME)));
         breakers.forEach((name, breaker) -> {
             maintenance.onStateChange(name, state -> stateChanged(name, breaker, state));
             Gauge.builder("sidecar.circuit.breaker.state", () -> state(name).ordinal())
@@ -68,6 +65,10 @@ public class BackendBreakers {
                     .description("0 closed, 1 open, 2 half-open")
                     .register(registry);
         });
+    }
+
+    private static Breaker breaker(int window, GuardSettings guard) {
+        return new Breaker(new RecentCalls(window, guard.openDuration(), System::nanoTime), guard.openDuration().toNanos());
     }
 
     /** Now, so that a bad setting stops start-up rather than the first request. */
@@ -107,7 +108,7 @@ public class BackendBreakers {
         Breaker breaker = of(backend);
         breaker.lastFailure = failure;
         boolean wasOpen = isOpen(backend);
-        breaker.downUntil = Math.max(1, System.nanoTime() + openNanos);
+        breaker.downUntil = Math.max(1, System.nanoTime() + breaker.openNanos);
         breaker.recent.opened(failure.message());
         if (!wasOpen) {
             LOG.warnf("circuit breaker of %s is now OPEN: %s", backend.name(), breaker.recent.diagnosis().summary());

@@ -1,66 +1,79 @@
 package dev.lmstudiosidecar.resilience;
 
 import dev.lmstudiosidecar.config.LMStudioConfig;
+import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.cloud.CloudProvider;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
-import io.smallrye.common.annotation.Identifier;
 import io.smallrye.faulttolerance.api.TypedGuard;
-import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.util.TypeLiteral;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * One SmallRye Fault Tolerance guard per backend around an attempt's open phase (up to its first
  * chunk): a retry whose delays come from {@link RetryBackoff}, inside it a circuit breaker named after
- * the backend. Their values come from the {@code lmstudio.*} keys; SmallRye's own keys for the guard
- * ({@code smallrye.faulttolerance."lmstudio".retry.max-retries}, {@code ...circuit-breaker.delay}, ...)
- * override them, since the guards are applied by {@link GuardedAttempts}' {@code @ApplyGuard}.
+ * the backend ({@code lmstudio}, {@code cloud}). Their values are {@link GuardSettings}': SmallRye's
+ * keys for the guard, else the {@code lmstudio.*} keys. What counts is {@link FailurePolicy}'s: the
+ * sidecar's own 429s, client cancellations and 4xx other than 429 are neither retried nor failures
+ * of the backend.
  *
- * <p>What counts is {@link FailurePolicy}'s: the sidecar's own 429s, client cancellations and 4xx other
- * than 429 are neither retried nor failures of the backend.
+ * <p>SmallRye runs each attempt, and tells its outcome, on the caller's event loop (a task of its
+ * own there, never another thread): the relay pauses the answer until then.
  */
+@Singleton
 public class BackendGuards {
 
     /** The type every guarded attempt has. */
-    public static final TypeLiteral<CompletionStage<OpenedAnswer>> ATTEMPT = new TypeLiteral<>() {
+    private static final TypeLiteral<CompletionStage<OpenedAnswer>> ATTEMPT = new TypeLiteral<>() {
     };
 
-    @Produces
-    @Singleton
-    @Identifier(LMStudioClient.BACKEND_NAME)
-    TypedGuard<CompletionStage<OpenedAnswer>> lmStudioGuard(LMStudioConfig config) {
-        return guard(LMStudioClient.BACKEND_NAME, config);
+    private final Map<String, GuardSettings> settings;
+    private final Map<String, TypedGuard<CompletionStage<OpenedAnswer>>> guards;
+
+    BackendGuards(LMStudioConfig lmstudio, Config config) {
+        this.settings = Map.of(
+                LMStudioClient.BACKEND_NAME, GuardSettings.of(LMStudioClient.BACKEND_NAME, lmstudio, config),
+                CloudProvider.BACKEND_NAME, GuardSettings.of(CloudProvider.BACKEND_NAME, lmstudio, config));
+        this.guards = Map.of(
+                LMStudioClient.BACKEND_NAME, guard(LMStudioClient.BACKEND_NAME, settings.get(LMStudioClient.BACKEND_NAME)),
+                CloudProvider.BACKEND_NAME, guard(CloudProvider.BACKEND_NAME, settings.get(CloudProvider.BACKEND_NAME)));
     }
 
-    @Produces
-    @Singleton
-    @Identifier(CloudProvider.BACKEND_NAME)
-    TypedGuard<CompletionStage<OpenedAnswer>> cloudGuard(LMStudioConfig config) {
-        return guard(CloudProvider.BACKEND_NAME, config);
+    /** Runs {@code attempt}, and again as the guard's retry decides, under {@code backend}'s guard. */
+    public CompletionStage<OpenedAnswer> run(Backend backend, Supplier<CompletionStage<OpenedAnswer>> attempt) {
+        TypedGuard<CompletionStage<OpenedAnswer>> guard = guards.get(backend.name());
+        if (guard == null) {
+            throw new IllegalArgumentException("no guard for backend " + backend.name());
+        }
+        return guard.get(attempt);
     }
 
-    static TypedGuard<CompletionStage<OpenedAnswer>> guard(String backend, LMStudioConfig config) {
-        LMStudioConfig.CircuitBreakerSettings breaker = config.circuitBreaker();
-        Duration maxDelay = config.retryMaxDelay();
+    /** The values {@code backend}'s guard runs with. */
+    public GuardSettings settings(String backend) {
+        return settings.get(backend);
+    }
+
+    private static TypedGuard<CompletionStage<OpenedAnswer>> guard(String backend, GuardSettings settings) {
         return TypedGuard.create(ATTEMPT)
-                .withDescription(backend)
+                .withDescription(backend) // the metrics' method tag
                 .withRetry()
-                    .maxRetries(config.retryAttempts())
-                    .delay(config.retryDelay().toMillis(), ChronoUnit.MILLIS)
+                    .maxRetries(settings.maxRetries())
+                    .delay(settings.retryDelay().toMillis(), ChronoUnit.MILLIS)
                     .maxDuration(0, ChronoUnit.MILLIS) // bounded by the count and the delays, not by a total
-                    .whenException(error -> FailurePolicy.retries(error, maxDelay))
-                    .withCustomBackoff().strategy(() -> RetryBackoff.of(maxDelay)).done()
+                    .whenException(error -> FailurePolicy.retries(error, settings.maxRetryDelay()))
+                    .withCustomBackoff().strategy(() -> RetryBackoff.of(settings.maxRetryDelay())).done()
                     .done()
                 .withCircuitBreaker()
                     .name(backend)
                     // SmallRye's window must be full before it opens: minimum-calls is that window.
-                    .requestVolumeThreshold(breaker.minimumCalls())
-                    .failureRatio(breaker.failureRatio())
-                    .delay(breaker.openDuration().toMillis(), ChronoUnit.MILLIS)
-                    .successThreshold(breaker.halfOpenProbes())
+                    .requestVolumeThreshold(settings.requestVolumeThreshold())
+                    .failureRatio(settings.failureRatio())
+                    .delay(settings.openDuration().toMillis(), ChronoUnit.MILLIS)
+                    .successThreshold(settings.successThreshold())
                     .when(FailurePolicy::breaksCircuit)
                     .done()
                 .build();

@@ -5,7 +5,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The connections of one REST client's pool, handed out in turn: a call takes one before it is
@@ -24,7 +23,7 @@ final class ConnectionPermits {
     private final Vertx vertx;
     private final int size;
     private final int maxWaiting;
-    private final ArrayDeque<Promise<Runnable>> waiting = new ArrayDeque<>(); // guarded by this
+    private final ArrayDeque<Promise<Lease>> waiting = new ArrayDeque<>(); // guarded by this
     private int inUse; // guarded by this
 
     ConnectionPermits(Vertx vertx, int size, int maxWaiting) {
@@ -33,13 +32,52 @@ final class ConnectionPermits {
         this.maxWaiting = maxWaiting;
     }
 
-    /** Completes with the release of the permit (run it once the call ended), or fails with {@link NotObtained}. */
-    Future<Runnable> acquire(Duration maxWait) {
-        Promise<Runnable> turn = Promise.promise();
+    /**
+     * One call's hold on a connection. It is given back once the call has ended and so has every
+     * HTTP exchange it started: an attempt that Fault Tolerance gave up on (a timeout) goes on on its
+     * connection until the client's read timeout ends it, and meanwhile that connection is not free.
+     */
+    public final class Lease {
+        private int exchanges; // guarded by this
+        private boolean callEnded; // guarded by this
+        private boolean released; // guarded by this
+
+        void exchangeStarted() {
+            synchronized (this) {
+                exchanges++;
+            }
+        }
+
+        void exchangeEnded() {
+            synchronized (this) {
+                exchanges--;
+                if (!callEnded || exchanges > 0 || released) {
+                    return;
+                }
+                released = true;
+            }
+            handOn();
+        }
+
+        void callEnded() {
+            synchronized (this) {
+                callEnded = true;
+                if (exchanges > 0 || released) {
+                    return;
+                }
+                released = true;
+            }
+            handOn();
+        }
+    }
+
+    /** Completes with a lease on a connection, or fails with {@link NotObtained}. */
+    Future<Lease> acquire(Duration maxWait) {
+        Promise<Lease> turn = Promise.promise();
         synchronized (this) {
             if (inUse < size) {
                 inUse++;
-                return Future.succeededFuture(release());
+                return Future.succeededFuture(new Lease());
             }
             if (waiting.size() >= maxWaiting) {
                 return Future.failedFuture(new NotObtained("(all " + size + " are busy and " + maxWaiting + " calls wait already)"));
@@ -58,17 +96,8 @@ final class ConnectionPermits {
         return turn.future();
     }
 
-    private Runnable release() {
-        AtomicBoolean released = new AtomicBoolean();
-        return () -> {
-            if (released.compareAndSet(false, true)) {
-                handOn();
-            }
-        };
-    }
-
     private void handOn() {
-        Promise<Runnable> next;
+        Promise<Lease> next;
         synchronized (this) {
             next = waiting.poll();
             if (next == null) {
@@ -76,6 +105,6 @@ final class ConnectionPermits {
                 return;
             }
         }
-        next.complete(release()); // the permit passes on: inUse stays
+        next.complete(new Lease()); // the connection passes on: inUse stays
     }
 }

@@ -90,7 +90,9 @@ public final class FaultToleranceDefaults implements ConfigSourceFactory {
             }
             ChronoUnit unit = config.getOptionalValue(timeoutKey(call, "unit"), ChronoUnit.class).orElse(ChronoUnit.MILLIS);
             Duration timeout = Duration.of(Long.parseLong(value.getValue().trim()), unit);
-            return new Bound(timeout, SOURCE_NAME.equals(value.getSourceName()) ? lmstudioKey : timeoutKey(call, "value"));
+            // The name of a factory's source may come wrapped in more words.
+            boolean derived = value.getSourceName() != null && value.getSourceName().contains(SOURCE_NAME);
+            return new Bound(timeout, derived ? lmstudioKey : timeoutKey(call, "value"));
         }
 
         Bound of(String call) {

@@ -21,7 +21,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * LM Studio's own REST API, the control plane: model listings, load, unload and the greeting,
@@ -70,7 +70,7 @@ public class LMStudioRestApi {
 
     /** The listing {@code api} answers, as JSON; fails with an {@link UpstreamFailureException}. */
     public Future<JsonNode> list(DiscoveryApi api) {
-        return call(control, connectTimeout, "list", () -> calls.list(api));
+        return call(control, connectTimeout, "list", lease -> calls.list(api, lease));
     }
 
     /** LM Studio's greeting, {@code {"lmstudio":true}}; another server fails it (404, or a 200 with an error). */
@@ -84,34 +84,34 @@ public class LMStudioRestApi {
         ObjectNode body = json.createObjectNode().put("model", model).put("echo_load_config", true);
         contextLength.ifPresent(length -> body.put("context_length", length));
         // A load may wait for a connection behind other loads, up to its bound; once sent, it has its whole load-timeout.
-        return call(loads, loadTimeout, "load", () -> calls.load(body));
+        return call(loads, loadTimeout, "load", lease -> calls.load(body, lease));
     }
 
     public Future<JsonNode> unload(String instanceId) {
         ObjectNode body = json.createObjectNode().put("instance_id", instanceId);
-        return call(control, connectTimeout, "unload", () -> calls.unload(body));
+        return call(control, connectTimeout, "unload", lease -> calls.unload(body, lease));
     }
 
     /**
      * @param maxWait bound on the wait for a connection of {@code pool}
      * @param call    the {@link LMStudioRestCalls} method, by name (its bound), and the call itself
      */
-    private Future<JsonNode> call(ConnectionPermits pool, Duration maxWait, String call, Supplier<Uni<Response>> send) {
+    private Future<JsonNode> call(ConnectionPermits pool, Duration maxWait, String call, Function<ConnectionPermits.Lease, Uni<Response>> send) {
         Bound bound = calls.bounds().of(call);
         Context caller = Vertx.currentContext();
         return pool.acquire(maxWait)
                 .recover(notObtained -> Future.failedFuture(new UpstreamFailureException(new UpstreamFailure(
                         UpstreamFailure.Kind.POOL_EXHAUSTED, backend, 0, "no connection to LM Studio's REST API came free "
                         + notObtained.getMessage() + "; the call was not sent", null, null))))
-                .compose(release -> {
+                .compose(lease -> {
                     Promise<Response> answer = Promise.promise();
-                    send.get().subscribe().with(
+                    send.apply(lease).subscribe().with(
                             response -> on(caller, () -> {
-                                release.run();
+                                lease.callEnded();
                                 answer.complete(response);
                             }),
                             failure -> on(caller, () -> {
-                                release.run();
+                                lease.callEnded();
                                 answer.fail(new UpstreamFailureException(transportFailure(failure, bound)));
                             }));
                     return answer.future();

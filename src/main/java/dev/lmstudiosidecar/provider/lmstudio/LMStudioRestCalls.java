@@ -97,34 +97,39 @@ public class LMStudioRestCalls {
     @AsynchronousNonBlocking
     @Timeout(DISCOVERY_TIMEOUT_MILLIS)
     @Retry(maxRetries = 1, delay = 0, jitter = 0, retryOn = ConnectionDropped.class)
-    public Uni<Response> list(DiscoveryApi api) {
-        return dropsMarked(switch (api) {
+    public Uni<Response> list(DiscoveryApi api, ConnectionPermits.Lease lease) {
+        return dropsMarked(held(lease, switch (api) {
             case LMSTUDIO_V1 -> control.listV1();
             case LMSTUDIO_V0 -> control.listV0();
             case OPENAI -> control.listOpenAi(openAiModels);
-        });
+        }));
     }
 
     @AsynchronousNonBlocking
     @Timeout(DISCOVERY_TIMEOUT_MILLIS)
     @Retry(maxRetries = 1, delay = 0, jitter = 0, retryOn = ConnectionDropped.class)
-    public Uni<Response> greeting() {
-        return dropsMarked(control.greeting());
+    public Uni<Response> greeting(ConnectionPermits.Lease lease) {
+        return dropsMarked(held(lease, control.greeting()));
     }
 
     /** Sent once: LM Studio would start a second copy of the model for a second request. */
     @AsynchronousNonBlocking
     @Timeout(LOAD_TIMEOUT_MILLIS)
-    public Uni<Response> load(ObjectNode body) {
-        return loads.load(body);
+    public Uni<Response> load(ObjectNode body, ConnectionPermits.Lease lease) {
+        return held(lease, loads.load(body));
     }
 
     /** Sent again on a dropped kept-alive connection only: then LM Studio did not get it. */
     @AsynchronousNonBlocking
     @Timeout(DISCOVERY_TIMEOUT_MILLIS)
     @Retry(maxRetries = 1, delay = 0, jitter = 0, retryOn = ConnectionDropped.class)
-    public Uni<Response> unload(ObjectNode body) {
-        return dropsMarked(control.unload(body));
+    public Uni<Response> unload(ObjectNode body, ConnectionPermits.Lease lease) {
+        return dropsMarked(held(lease, control.unload(body)));
+    }
+
+    /** The exchange, told to {@code lease} as it starts and ends (answered, failed or cancelled). */
+    private static Uni<Response> held(ConnectionPermits.Lease lease, Uni<Response> exchange) {
+        return exchange.onSubscription().invoke(lease::exchangeStarted).onTermination().invoke(lease::exchangeEnded);
     }
 
     /**

@@ -33,7 +33,9 @@ import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
  * {@link ConnectionDropped} only: a timeout, a refused connection or an error answer is not sent
  * again). The annotations' values are the defaults of {@code lmstudio.*}; the values actually used
  * come from those keys ({@link FaultToleranceDefaults}), and the SmallRye keys
- * {@code smallrye.faulttolerance."<this class>/<method>".timeout.value} etc. win over them.
+ * {@code smallrye.faulttolerance."<this class>/<method>".timeout.value} etc. win over them. No
+ * {@code @CircuitBreaker}: the listing is the health check that drives LM Studio's own breaker
+ * (and half-opens it when LM Studio answers again); a breaker in front of it would blind that check.
  *
  * <p>Two REST clients, two connection pools: loads, which take minutes, on one (a fresh connection
  * each: a load is no call to send twice, so it must not meet a stale kept-alive connection), and

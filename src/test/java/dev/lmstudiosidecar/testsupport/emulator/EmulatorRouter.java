@@ -23,11 +23,13 @@ final class EmulatorRouter implements Handler<HttpServerRequest> {
     private final ModelAdminHandler admin;
     private final GenerationHandler generation;
     private final LlamaServerConnections llamaConnections;
+    private final Faults faults;
 
-    EmulatorRouter(Vertx vertx, Knobs knobs, ModelCatalog catalog, RequestLog log, ModelAdminHandler admin, GenerationHandler generation,
-                   LlamaServerConnections llamaConnections) {
+    EmulatorRouter(Vertx vertx, Knobs knobs, Faults faults, ModelCatalog catalog, RequestLog log, ModelAdminHandler admin,
+                   GenerationHandler generation, LlamaServerConnections llamaConnections) {
         this.vertx = vertx;
         this.knobs = knobs;
+        this.faults = faults;
         this.catalog = catalog;
         this.log = log;
         this.admin = admin;
@@ -54,11 +56,11 @@ final class EmulatorRouter implements Handler<HttpServerRequest> {
         HttpServerResponse response = request.response();
         switch (route(request.method(), request.path(), shape)) {
             case GREETING -> Json.send(response, 200, Json.object().put("lmstudio", true));
-            case OPENAI_MODELS -> sendListing(response, shape == Shape.LLAMA_CPP
+            case OPENAI_MODELS -> sendListing(request, shape == Shape.LLAMA_CPP
                     ? ModelListings.llamaCpp(catalog.all())
                     : ModelListings.openAi(catalog.all(), knobs.jitLoading));
-            case V0_MODELS -> sendListing(response, ModelListings.v0(catalog.all()));
-            case V1_MODELS -> sendListing(response, ModelListings.v1(catalog.all()));
+            case V0_MODELS -> sendListing(request, ModelListings.v0(catalog.all()));
+            case V1_MODELS -> sendListing(request, ModelListings.v1(catalog.all()));
             case LOAD -> admin.handleLoad(body, response);
             case UNLOAD -> admin.handleUnload(body, response);
             case CHAT -> generation.handle(GenerationKind.CHAT, request, body);
@@ -76,8 +78,19 @@ final class EmulatorRouter implements Handler<HttpServerRequest> {
         }
     }
 
-    /** A listing describes the models as they were when it was asked for, however late it answers. */
-    private void sendListing(HttpServerResponse response, ObjectNode listing) {
+    /**
+     * A listing describes the models as they were when it was asked for, however late it answers;
+     * or the connection closes unanswered ({@link Faults#dropNextListings}), or the answer is a 200
+     * with an error body ({@link Knobs#listingError}).
+     */
+    private void sendListing(HttpServerRequest request, ObjectNode models) {
+        if (faults.takeListingDrop()) {
+            request.connection().close();
+            return;
+        }
+        HttpServerResponse response = request.response();
+        String error = knobs.listingError;
+        ObjectNode listing = error == null ? models : Json.object().put("error", error);
         long delay = knobs.listingDelayMs;
         if (delay <= 0) {
             Json.send(response, 200, listing);

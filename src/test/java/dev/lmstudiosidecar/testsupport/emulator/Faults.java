@@ -15,6 +15,7 @@ final class Faults {
     private final AtomicInteger hang = new AtomicInteger();
     private final AtomicInteger dropAfter = new AtomicInteger(-1);
     private final AtomicInteger stallAfter = new AtomicInteger(-1);
+    private final AtomicInteger dropListings = new AtomicInteger();
 
     void failNext(int count, int status) {
         fail.set(count > 0 ? new FailPlan(count, status) : NO_FAILURES);
@@ -26,6 +27,15 @@ final class Faults {
 
     void dropStreamAfter(int chunks) {
         dropAfter.set(chunks);
+    }
+
+    void dropNextListings(int count) {
+        dropListings.set(Math.max(0, count));
+    }
+
+    /** Whether this listing request's connection is to be closed without an answer. */
+    boolean takeListingDrop() {
+        return dropListings.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
     }
 
     void stallAfter(int chunks) {
@@ -57,5 +67,6 @@ final class Faults {
         hang.set(0);
         dropAfter.set(-1);
         stallAfter.set(-1);
+        dropListings.set(0);
     }
 }

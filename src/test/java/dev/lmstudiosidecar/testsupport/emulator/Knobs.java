@@ -19,6 +19,8 @@ final class Knobs {
     volatile long listingDelayMs;
     volatile long unloadDelayMs;
     volatile boolean refuseLoads;
+    /** Non-null: every model listing answers 200 with {@code {"error": this}}, as LM Studio does for some faults. */
+    volatile String listingError;
 
     Knobs() {
         reset();
@@ -34,6 +36,7 @@ final class Knobs {
         listingDelayMs = 0;
         unloadDelayMs = 0;
         refuseLoads = false;
+        listingError = null;
     }
 
     /** Vert.x timers tick in milliseconds; a positive sub-millisecond delay still means "some delay". */

@@ -84,7 +84,7 @@ public final class LmStudioEmulator implements AutoCloseable {
         ModelAdminHandler admin = new ModelAdminHandler(vertx, knobs, catalog);
         GenerationHandler generation = new GenerationHandler(vertx, knobs, faults, catalog, generations, admin);
         this.llamaConnections = new LlamaServerConnections(vertx);
-        this.router = new EmulatorRouter(vertx, knobs, catalog, log, admin, generation, llamaConnections);
+        this.router = new EmulatorRouter(vertx, knobs, faults, catalog, log, admin, generation, llamaConnections);
         catalog.resetToDefaults();
     }
 
@@ -232,6 +232,19 @@ public final class LmStudioEmulator implements AutoCloseable {
     /** Model listings describe the models at arrival and answer this much later. */
     public void listingDelay(Duration d) {
         knobs.listingDelayMs = Knobs.toTimerMillis(d);
+    }
+
+    /**
+     * Non-null: every model listing (/api/v1/models, /api/v0/models, /v1/models) answers 200 with
+     * {@code {"error": message}}, as LM Studio answers some faults; null: listings as usual.
+     */
+    public void listingError(String message) {
+        knobs.listingError = message;
+    }
+
+    /** The next {@code count} model listings get their connection closed, unanswered, as a stale kept-alive one would be. */
+    public void dropNextListings(int count) {
+        faults.dropNextListings(count);
     }
 
     /** An unload takes this long: the instance goes, and the answer comes, at its end. */

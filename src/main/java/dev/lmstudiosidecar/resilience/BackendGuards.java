@@ -21,8 +21,9 @@ import org.eclipse.microprofile.config.Config;
  * sidecar's own 429s, client cancellations and 4xx other than 429 are neither retried nor failures
  * of the backend.
  *
- * <p>SmallRye runs each attempt, and tells its outcome, on the caller's event loop (a task of its
- * own there, never another thread): the relay pauses the answer until then.
+ * <p>An attempt runs on the calling thread (a retry after a delay: on SmallRye's timer thread, from
+ * where the exchange moves it to its event loop), and its outcome is told on the thread that completes
+ * it. The relay pauses the answer until the exchange has seen it.
  */
 @Singleton
 public class BackendGuards {
@@ -60,6 +61,12 @@ public class BackendGuards {
     private static TypedGuard<CompletionStage<OpenedAnswer>> guard(String backend, GuardSettings settings) {
         return TypedGuard.create(ATTEMPT)
                 .withDescription(backend) // the metrics' method tag
+                // Left to itself, SmallRye runs each attempt, and hands on its outcome, as a task of its own on
+                // the caller's event loop (two extra turns of the loop and a context-propagation wrapper per
+                // attempt). The attempts need none of it: they are non-blocking and go to their exchange's event
+                // loop by themselves. "Offloading" to the calling thread keeps SmallRye from remembering the loop.
+                .withThreadOffload(true)
+                .withThreadOffloadExecutor(Runnable::run)
                 .withRetry()
                     .maxRetries(settings.maxRetries())
                     .delay(settings.retryDelay().toMillis(), ChronoUnit.MILLIS)

@@ -13,6 +13,7 @@ import dev.lmstudiosidecar.resilience.BreakerDiagnosis;
 import dev.lmstudiosidecar.resilience.ClientGoneException;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import dev.lmstudiosidecar.resilience.FailurePolicy;
+import dev.lmstudiosidecar.resilience.MarkedDownException;
 import dev.lmstudiosidecar.resilience.OpenedAnswer;
 import dev.lmstudiosidecar.routing.Candidate;
 import dev.lmstudiosidecar.routing.ChainWalk;
@@ -258,7 +259,7 @@ final class ProxyExchange {
         }
         if (cause instanceof AttemptFailedException failed) {
             act(walk.failed(failed.failure()));
-        } else if (cause instanceof CircuitBreakerOpenException) {
+        } else if (cause instanceof CircuitBreakerOpenException || cause instanceof MarkedDownException) {
             refusedByBreaker(backend);
         } else {
             LOG.errorf(cause, "request %s failed inside the sidecar", requestId);
@@ -284,15 +285,22 @@ final class ProxyExchange {
             outcome.completeExceptionally(new ClientGoneException());
             return;
         }
+        // First, so that whatever fails below ends in finish(), which completes it: an attempt left
+        // pending would hold a half-open breaker's probe for ever.
+        pendingAttempt = outcome;
         if (call != null && !upstreamComplete) {
             call.cancel(); // the rest of the previous answer is not wanted
         }
         Candidate current = walk.current();
+        if (walk.retrying() && context.breakers().markedDown(current.client().backend())) {
+            // A check found nothing listening since the last attempt: this retry would only wait to be refused.
+            takePendingAttempt().completeExceptionally(new MarkedDownException());
+            return;
+        }
         if (walk.retrying()) {
             context.metrics().retried(current.client().backend().name(), current.model());
         }
         walk.attemptStarted();
-        pendingAttempt = outcome;
         upstreamComplete = false;
         call = current.client().sendOpenAi(request.method(), suffixWithQuery(),
                 ForwardedHeaders.toUpstream(request.headers(), requestId), bodyFor(current));
@@ -384,7 +392,9 @@ final class ProxyExchange {
                 return; // the end of the exchange resets the upstream request
             }
             commit(upstream);
-            upstream.resume(); // delivers what waited on a later turn of the event loop, after relayOn's write
+            // Before relayOn: its write may pause the upstream again for a slow client (Backpressure), and that
+            // pause must win. What waited is delivered after this handler returns, behind relayOn's write.
+            upstream.resume();
             relayOn.run();
         });
     }

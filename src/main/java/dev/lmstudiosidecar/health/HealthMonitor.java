@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
  * the optional one-token test completion. The cloud provider, when configured, is checked with its
  * own {@code GET /models}. Checks also drive LM Studio's circuit breaker: a listing that finds
  * nothing listening opens it at once, so requests fail fast (or fall back) instead of each
- * waiting out its retries; one that finds LM Studio answering half-opens it at once, so recovery
+ * waiting out its retries; one that finds LM Studio answering closes it at once, so recovery
  * follows the checks rather than the breaker's open duration.
  */
 @Singleton
@@ -139,7 +139,7 @@ public class HealthMonitor {
         if (outcome.nothingListens()) {
             breakers.openNow(lmstudio, outcome.failure());
         } else if (answeringAgain) {
-            breakers.halfOpenNow(lmstudio);
+            breakers.closeNow(lmstudio);
         }
         // A timeout or a 5xx is no such proof: LM Studio may be busy loading a model.
     }

@@ -37,15 +37,12 @@ public class BackendBreakers {
     /** One backend's record, and the sidecar's own verdict that nothing listens there. */
     private static final class Breaker {
         final RecentCalls recent;
-        /** How long the guard's breaker stays open, and so a health check's finding too. */
-        final long openNanos;
         volatile UpstreamFailure lastFailure;
         /** Until when (nanoTime) a health check's finding keeps calls from going out; 0: no such finding. */
         volatile long downUntil;
 
-        Breaker(RecentCalls recent, long openNanos) {
+        Breaker(RecentCalls recent) {
             this.recent = recent;
-            this.openNanos = openNanos;
         }
     }
 
@@ -60,7 +57,7 @@ public class BackendBreakers {
                 CloudProvider.BACKEND_NAME, breaker(settings.window(), guards.settings(CloudProvider.BACKEND_NAME)));
         breakers.forEach((name, breaker) -> {
             maintenance.onStateChange(name, state -> stateChanged(name, breaker, state));
-            Gauge.builder("sidecar.circuit.breaker.state", () -> state(name).ordinal())
+            Gauge.builder("sidecar.circuit.breaker.state", () -> gaugeValue(state(name)))
                     .tag("backend", name)
                     .description("0 closed, 1 open, 2 half-open")
                     .register(registry);
@@ -68,24 +65,22 @@ public class BackendBreakers {
     }
 
     private static Breaker breaker(int window, GuardSettings guard) {
-        return new Breaker(new RecentCalls(window, guard.openDuration(), System::nanoTime), guard.openDuration().toNanos());
+        return new Breaker(new RecentCalls(window, guard.openDuration(), System::nanoTime));
     }
 
-    /** Now, so that a bad setting stops start-up rather than the first request. */
+    /** Now, so that a bad setting stops start-up; the guards' own values are checked by {@link GuardSettings}. */
     private static void validate(LMStudioConfig.CircuitBreakerSettings settings) {
-        String problem = null;
         if (settings.window() < 1 || settings.minimumCalls() < 1 || settings.minimumCalls() > settings.window()) {
-            problem = "need 1 <= minimum-calls <= window";
-        } else if (!(settings.failureRatio() >= 0 && settings.failureRatio() <= 1)) { // written so that NaN fails too
-            problem = "failure-ratio must be within 0..1";
-        } else if (settings.openDuration().isNegative()) {
-            problem = "open-duration must be >= 0";
-        } else if (settings.halfOpenProbes() < 1) {
-            problem = "half-open-probes must be >= 1";
+            throw new IllegalArgumentException("lmstudio.circuit-breaker.*: need 1 <= minimum-calls <= window");
         }
-        if (problem != null) {
-            throw new IllegalArgumentException("lmstudio.circuit-breaker.*: " + problem);
-        }
+    }
+
+    private static int gaugeValue(CircuitBreakerState state) {
+        return switch (state) {
+            case CLOSED -> 0;
+            case OPEN -> 1;
+            case HALF_OPEN -> 2;
+        };
     }
 
     /** A call to {@code backend} got an answer, or failed in a way that says nothing against it. */
@@ -102,13 +97,13 @@ public class BackendBreakers {
 
     /**
      * A health check found nothing listening at {@code backend}'s address: calls to it fail fast from
-     * now for {@code open-duration}, or until {@link #halfOpenNow} (the sidecar's own rule, see above).
+     * now for {@code open-duration}, or until {@link #closeNow} (the sidecar's own rule, see above).
      */
     public void openNow(Backend backend, UpstreamFailure failure) {
         Breaker breaker = of(backend);
         breaker.lastFailure = failure;
         boolean wasOpen = isOpen(backend);
-        breaker.downUntil = Math.max(1, System.nanoTime() + breaker.openNanos);
+        breaker.downUntil = Math.max(1, System.nanoTime() + breaker.recent.openDuration().toNanos());
         breaker.recent.opened(failure.message());
         if (!wasOpen) {
             LOG.warnf("circuit breaker of %s is now OPEN: %s", backend.name(), breaker.recent.diagnosis().summary());
@@ -117,12 +112,13 @@ public class BackendBreakers {
 
     /**
      * A health check found {@code backend} answering again after it had failed: calls go through now
-     * rather than at the end of {@code open-duration}. An open breaker is reset through SmallRye's
-     * maintenance (closed, with an empty window: the maintenance cannot half-open it); the sidecar's down
-     * mark is lifted.
+     * rather than at the end of {@code open-duration}. A breaker that is not closed is reset through
+     * SmallRye's maintenance (closed, with an empty window: the maintenance cannot half-open it); the
+     * sidecar's down mark is lifted. SmallRye tells no state change for a reset, so its own
+     * {@code ft_circuitbreaker_state_current} keeps its last value; {@code sidecar_circuit_breaker_state} has it right.
      */
-    public void halfOpenNow(Backend backend) {
-        if (!isOpen(backend)) {
+    public void closeNow(Backend backend) {
+        if (state(backend.name()) == CircuitBreakerState.CLOSED) {
             return; // a closed breaker's window stays as it is
         }
         Breaker breaker = of(backend);
@@ -143,7 +139,10 @@ public class BackendBreakers {
     }
 
     public BreakerDiagnosis diagnosis(Backend backend) {
-        return of(backend).recent.diagnosis();
+        BreakerDiagnosis diagnosis = of(backend).recent.diagnosis();
+        // A down mark that ran out, or an open state left behind by a reset, must not promise a wait.
+        return isOpen(backend) || diagnosis.retryAfterMillis() == 0 ? diagnosis
+                : new BreakerDiagnosis(diagnosis.failures(), diagnosis.calls(), diagnosis.lastFailures(), diagnosis.failingForMillis(), 0);
     }
 
     /** The last failure counted against {@code backend}, if any. */

@@ -5,7 +5,8 @@ import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.cloud.CloudProvider;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import io.smallrye.faulttolerance.api.TypedGuard;
-import jakarta.enterprise.util.TypeLiteral;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import jakarta.inject.Singleton;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -28,20 +29,23 @@ import org.eclipse.microprofile.config.Config;
 @Singleton
 public class BackendGuards {
 
-    /** The type every guarded attempt has. */
-    private static final TypeLiteral<CompletionStage<OpenedAnswer>> ATTEMPT = new TypeLiteral<>() {
-    };
+    /**
+     * The type every guarded attempt has. SmallRye needs only its raw class (an asynchronous type); a
+     * {@code TypeLiteral} would read our class's generic signature by reflection, unregistered for native.
+     */
+    @SuppressWarnings("unchecked")
+    private static final Class<CompletionStage<OpenedAnswer>> ATTEMPT = (Class<CompletionStage<OpenedAnswer>>) (Class<?>) CompletionStage.class;
 
     private final Map<String, GuardSettings> settings;
     private final Map<String, TypedGuard<CompletionStage<OpenedAnswer>>> guards;
 
-    BackendGuards(LMStudioConfig lmstudio, Config config) {
+    BackendGuards(LMStudioConfig lmstudio, Config config, CircuitBreakerMaintenance maintenance) {
         this.settings = Map.of(
                 LMStudioClient.BACKEND_NAME, GuardSettings.of(LMStudioClient.BACKEND_NAME, lmstudio, config),
                 CloudProvider.BACKEND_NAME, GuardSettings.of(CloudProvider.BACKEND_NAME, lmstudio, config));
         this.guards = Map.of(
-                LMStudioClient.BACKEND_NAME, guard(LMStudioClient.BACKEND_NAME, settings.get(LMStudioClient.BACKEND_NAME)),
-                CloudProvider.BACKEND_NAME, guard(CloudProvider.BACKEND_NAME, settings.get(CloudProvider.BACKEND_NAME)));
+                LMStudioClient.BACKEND_NAME, guard(LMStudioClient.BACKEND_NAME, settings.get(LMStudioClient.BACKEND_NAME), maintenance),
+                CloudProvider.BACKEND_NAME, guard(CloudProvider.BACKEND_NAME, settings.get(CloudProvider.BACKEND_NAME), maintenance));
     }
 
     /** Runs {@code attempt}, and again as the guard's retry decides, under {@code backend}'s guard. */
@@ -58,7 +62,8 @@ public class BackendGuards {
         return settings.get(backend);
     }
 
-    private static TypedGuard<CompletionStage<OpenedAnswer>> guard(String backend, GuardSettings settings) {
+    private static TypedGuard<CompletionStage<OpenedAnswer>> guard(String backend, GuardSettings settings,
+                                                                 CircuitBreakerMaintenance maintenance) {
         return TypedGuard.create(ATTEMPT)
                 .withDescription(backend) // the metrics' method tag
                 // Left to itself, SmallRye runs each attempt, and hands on its outcome, as a task of its own on
@@ -81,7 +86,11 @@ public class BackendGuards {
                     .failureRatio(settings.failureRatio())
                     .delay(settings.openDuration().toMillis(), ChronoUnit.MILLIS)
                     .successThreshold(settings.successThreshold())
-                    .when(FailurePolicy::breaksCircuit)
+                    // SmallRye knows success and failure only: a call whose client left, which says nothing of the
+                    // backend, counts as a success, except as a half-open probe, where it would close the breaker
+                    // with no evidence; there it keeps the breaker open.
+                    .when(error -> FailurePolicy.breaksCircuit(error) || error instanceof ClientGoneException
+                            && maintenance.currentState(backend) == CircuitBreakerState.HALF_OPEN)
                     .done()
                 .build();
     }

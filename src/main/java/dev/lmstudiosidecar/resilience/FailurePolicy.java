@@ -50,7 +50,8 @@ public final class FailurePolicy {
 
     /** Whether the guard's circuit breaker counts this outcome as a failure of the backend. */
     public static boolean breaksCircuit(Throwable error) {
-        return error instanceof AttemptFailedException attempt && countsAgainstBackend(attempt.failure());
+        return error instanceof MarkedDownException
+                || error instanceof AttemptFailedException attempt && countsAgainstBackend(attempt.failure());
     }
 
     /** A 429, from upstream or from a full connection pool. */

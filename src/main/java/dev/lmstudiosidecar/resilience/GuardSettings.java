@@ -3,7 +3,6 @@ package dev.lmstudiosidecar.resilience;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.microprofile.config.Config;
 
@@ -32,14 +31,40 @@ public record GuardSettings(int maxRetries, Duration retryDelay, int requestVolu
     static GuardSettings of(String guard, LMStudioConfig lmstudio, Config config) {
         LMStudioConfig.CircuitBreakerSettings breaker = lmstudio.circuitBreaker();
         Keys keys = new Keys(guard, config);
-        return new GuardSettings(
+        return validated(guard, new GuardSettings(
                 keys.integer("retry.max-retries").orElse(lmstudio.retryAttempts()),
                 keys.duration("retry.delay").orElse(lmstudio.retryDelay()),
                 keys.integer("circuit-breaker.request-volume-threshold").orElse(breaker.minimumCalls()),
                 keys.decimal("circuit-breaker.failure-ratio").orElse(breaker.failureRatio()),
                 keys.duration("circuit-breaker.delay").orElse(breaker.openDuration()),
                 keys.integer("circuit-breaker.success-threshold").orElse(breaker.halfOpenProbes()),
-                lmstudio.retryMaxDelay());
+                lmstudio.retryMaxDelay()));
+    }
+
+    /**
+     * Now, so that a bad value stops start-up rather than the first request; SmallRye would take some
+     * of them (a max-retries of -1 retries for ever).
+     */
+    private static GuardSettings validated(String guard, GuardSettings settings) {
+        String problem = null;
+        if (settings.maxRetries() < 0) {
+            problem = "the retries (lmstudio.retry-attempts) must be >= 0";
+        } else if (settings.retryDelay().isNegative() || settings.retryDelay().compareTo(settings.maxRetryDelay()) > 0) {
+            problem = "need 0 <= retry delay (lmstudio.retry-delay) <= lmstudio.retry-max-delay";
+        } else if (settings.requestVolumeThreshold() < 1) {
+            problem = "the breaker's window (lmstudio.circuit-breaker.minimum-calls) must be >= 1";
+        } else if (!(settings.failureRatio() >= 0 && settings.failureRatio() <= 1)) { // written so that NaN fails too
+            problem = "lmstudio.circuit-breaker.failure-ratio must be within 0..1";
+        } else if (settings.openDuration().isNegative()) {
+            problem = "lmstudio.circuit-breaker.open-duration must be >= 0";
+        } else if (settings.successThreshold() < 1) {
+            problem = "lmstudio.circuit-breaker.half-open-probes must be >= 1";
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException("guard " + guard + ": " + problem
+                    + " (or its key smallrye.faulttolerance.\"" + guard + "\".*, which wins when set)");
+        }
+        return settings;
     }
 
     /** SmallRye's keys for one guard. */
@@ -57,14 +82,10 @@ public record GuardSettings(int maxRetries, Duration retryDelay, int requestVolu
             return config.getOptionalValue(key(property), Double.class);
         }
 
-        /** A long in the property's {@code -unit} sibling (a {@link ChronoUnit} name, millis by default), as SmallRye reads it. */
+        /** A long in the property's {@code -unit} sibling (a {@link ChronoUnit}, millis by default), as SmallRye reads it. */
         Optional<Duration> duration(String property) {
-            return config.getOptionalValue(key(property), Long.class).map(amount -> {
-                ChronoUnit unit = config.getOptionalValue(key(property + "-unit"), String.class)
-                        .map(name -> ChronoUnit.valueOf(name.trim().toUpperCase(Locale.ROOT)))
-                        .orElse(ChronoUnit.MILLIS);
-                return Duration.of(amount, unit);
-            });
+            return config.getOptionalValue(key(property), Long.class).map(amount -> Duration.of(amount,
+                    config.getOptionalValue(key(property + "-unit"), ChronoUnit.class).orElse(ChronoUnit.MILLIS)));
         }
     }
 }

@@ -21,6 +21,7 @@ final class RecentCalls {
     static final int REMEMBERED_FAILURES = 3;
 
     private final LongSupplier nanoClock;
+    private final Duration openDuration;
     private final long openNanos;
 
     // All guarded by this.
@@ -43,8 +44,13 @@ final class RecentCalls {
             throw new IllegalArgumentException("window must be >= 1");
         }
         this.failed = new boolean[window];
+        this.openDuration = openDuration;
         this.openNanos = openDuration.toNanos();
         this.nanoClock = nanoClock;
+    }
+
+    Duration openDuration() {
+        return openDuration;
     }
 
     synchronized void succeeded() {

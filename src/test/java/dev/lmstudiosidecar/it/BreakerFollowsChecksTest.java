@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * LM Studio's circuit breaker follows the health checks: a check that finds nothing listening opens
- * it at once, one that finds LM Studio answering half-opens it at once. Retries here are slow (1 s,
+ * it at once, one that finds LM Studio answering closes it at once. Retries here are slow (1 s,
  * 2 s, 4 s) and the breaker's own open duration long (60 s), as in production: only the checks
  * (every 300 ms) can make these tests fast.
  */
@@ -46,7 +46,7 @@ class BreakerFollowsChecksTest extends EmulatedLmStudioTest {
     @AfterEach
     void closeTheBreaker() {
         emulator.refuseConnections(false);
-        // The next check half-opens the breaker, and a request that goes through closes it.
+        // The next check closes the breaker.
         Eventually.await("a request goes through again", Duration.ofSeconds(5),
                 () -> ChatRequests.post(QWEN, false).extract().statusCode() == 200);
     }
@@ -71,6 +71,22 @@ class BreakerFollowsChecksTest extends EmulatedLmStudioTest {
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
         // Without the check's verdict: four refused connections 1 s, 2 s and 4 s apart, so 5.6 s at the least.
         assertTrue(tookMillis < 1_000, "the 503 took " + tookMillis + " ms");
+    }
+
+    @Test
+    void aRequestInItsRetriesWhenACheckFindsNothingListeningRetriesNoMore() {
+        emulator.refuseConnections(true);
+        long started = System.nanoTime();
+        // Its first attempt is refused at once; the check (300 ms) finds nothing listening before its
+        // retry (1 s), which then goes out no more.
+        ChatRequests.post(QWEN, false).statusCode(503)
+                .header("X-Sidecar-Attempts", "1")
+                .header("x-should-retry", "false")
+                .body("error.message", containsString("is not reachable")) // what really failed, not the breaker
+                .body("error.message", containsString("lms server start"));
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        // Had the retries gone on: 1 s, 2 s and 4 s apart, so 5.6 s at the least.
+        assertTrue(tookMillis < 3_000, "the 503 took " + tookMillis + " ms");
     }
 
     @Test

@@ -103,7 +103,7 @@ class FaultToleranceGuardTest extends EmulatedLmStudioTest {
         assertEquals(CircuitBreakerState.OPEN, maintenance.currentState(LMStudioClient.BACKEND_NAME));
         ChatRequests.post(QWEN, false).statusCode(503).body("error.message", containsString("circuit breaker is open"));
 
-        breakers.halfOpenNow(lmstudio.backend()); // what the health check does when LM Studio answers again
+        breakers.closeNow(lmstudio.backend()); // what the health check does when LM Studio answers again
         assertEquals(CircuitBreakerState.CLOSED, maintenance.currentState(LMStudioClient.BACKEND_NAME));
         given().when().get(ManagementUrls.of("metrics")).then().statusCode(200)
                 .body(containsString("sidecar_circuit_breaker_state{backend=\"lmstudio\"} 0.0"));

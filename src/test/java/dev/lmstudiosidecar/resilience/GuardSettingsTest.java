@@ -1,6 +1,7 @@
 package dev.lmstudiosidecar.resilience;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -54,6 +55,18 @@ class GuardSettingsTest {
                 "smallrye.faulttolerance.\"lmstudio\".circuit-breaker.success-threshold", "3"));
         assertEquals(new GuardSettings(5, Duration.ofSeconds(3), 4, 0.25, Duration.ofSeconds(90), 3, Duration.ofSeconds(10)), guard,
                 "a delay without its unit is in milliseconds, as SmallRye reads it");
+    }
+
+    @Test
+    void settingsSmallRyeWouldTakeButMeanNothingGoodStopStartUp() {
+        assertThrows(IllegalArgumentException.class, () -> lmStudioGuard(Map.of("lmstudio.retry-attempts", "-1")),
+                "SmallRye reads -1 as: retry for ever");
+        assertThrows(IllegalArgumentException.class,
+                () -> lmStudioGuard(Map.of("smallrye.faulttolerance.\"lmstudio\".retry.max-retries", "-1")));
+        assertThrows(IllegalArgumentException.class,
+                () -> lmStudioGuard(Map.of("lmstudio.retry-delay", "20s", "lmstudio.retry-max-delay", "10s")));
+        assertThrows(IllegalArgumentException.class, () -> lmStudioGuard(Map.of("lmstudio.circuit-breaker.failure-ratio", "1.5")));
+        assertThrows(IllegalArgumentException.class, () -> lmStudioGuard(Map.of("lmstudio.circuit-breaker.half-open-probes", "0")));
     }
 
     @Test

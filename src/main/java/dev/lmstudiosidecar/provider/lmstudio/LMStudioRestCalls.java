@@ -35,7 +35,7 @@ import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
  * come from those keys ({@link FaultToleranceDefaults}), and the SmallRye keys
  * {@code smallrye.faulttolerance."<this class>/<method>".timeout.value} etc. win over them. No
  * {@code @CircuitBreaker}: the listing is the health check that drives LM Studio's own breaker
- * (and half-opens it when LM Studio answers again); a breaker in front of it would blind that check.
+ * (and closes it when LM Studio answers again); a breaker in front of it would blind that check.
  *
  * <p>Two REST clients, two connection pools: loads, which take minutes, on one (a fresh connection
  * each: a load is no call to send twice, so it must not meet a stale kept-alive connection), and

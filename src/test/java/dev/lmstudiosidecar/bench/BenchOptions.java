@@ -30,9 +30,13 @@ record BenchOptions(
         int longStreamTokens,
         Duration longStreamTokenDelay,
         Set<String> scenarios,
-        String sidecarCpus) {
+        String sidecarCpus,
+        List<Integer> lowRates,
+        Duration lowRatePhase,
+        int coldRequests,
+        int coldRate) {
 
-    static final Set<String> ALL_SCENARIOS = Set.of("chat", "stream", "embeddings", "concurrent");
+    static final Set<String> ALL_SCENARIOS = Set.of("cold", "lowrate", "chat", "stream", "embeddings", "concurrent");
 
     static BenchOptions parse(String[] args) {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
@@ -52,6 +56,10 @@ record BenchOptions(
         Duration longDelay = Duration.ofMillis(20);
         Set<String> scenarios = ALL_SCENARIOS;
         String sidecarCpus = null;
+        List<Integer> lowRates = List.of(5, 20);
+        Duration lowRatePhase = Duration.ofSeconds(40);
+        int coldRequests = 100;
+        int coldRate = 5;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -72,6 +80,10 @@ record BenchOptions(
                 case "--long-stream-token-delay-ms" -> longDelay = Duration.ofMillis(Long.parseLong(value));
                 case "--scenarios" -> scenarios = Set.of(value.split(","));
                 case "--sidecar-cpus" -> sidecarCpus = value;
+                case "--low-rates" -> lowRates = Arrays.stream(value.split(",")).map(String::trim).map(Integer::valueOf).toList();
+                case "--low-rate-phase-s" -> lowRatePhase = Duration.ofSeconds(Integer.parseInt(value));
+                case "--cold-requests" -> coldRequests = Integer.parseInt(value);
+                case "--cold-rate" -> coldRate = Integer.parseInt(value);
                 case "--quick" -> {
                     warmup = Duration.ofSeconds(2);
                     phase = Duration.ofSeconds(2);
@@ -79,6 +91,9 @@ record BenchOptions(
                     rates = List.of(200);
                     concurrent = 20;
                     longTokens = 20;
+                    lowRates = List.of(20);
+                    lowRatePhase = Duration.ofSeconds(4);
+                    coldRequests = 10;
                     i--; // a flag without a value
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; see bench/README in the main README");
@@ -86,7 +101,8 @@ record BenchOptions(
             i++;
         }
         return new BenchOptions(jar, report, jvm, warmup, phase, rounds, rates, chatTokens, streamRate, streamTokens,
-                streamDelay, embeddingRate, concurrent, longTokens, longDelay, scenarios, sidecarCpus);
+                streamDelay, embeddingRate, concurrent, longTokens, longDelay, scenarios, sidecarCpus, lowRates, lowRatePhase,
+                coldRequests, coldRate);
     }
 
     boolean runs(String scenario) {

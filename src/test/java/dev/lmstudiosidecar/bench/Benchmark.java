@@ -63,11 +63,26 @@ public final class Benchmark {
         long startRssKb = sampler.rssKb();
         emulator.tokensPerResponse(options.chatTokens());
         emulator.tokenDelay(Duration.ZERO);
+        List<Comparison> comparisons = new ArrayList<>();
         log("warming up for " + options.warmup().toSeconds() + " s on each target");
+        // The emulator and the load generator first: the cold scenario measures a cold sidecar, nothing else.
         load.fixedRate(emulator.baseUrl(), CHAT, 500, options.warmup());
+        Comparison cold = options.runs("cold") ? coldStart() : null;
+        if (cold != null) {
+            comparisons.add(cold);
+        }
         load.fixedRate(sidecar.baseUrl(), CHAT, 500, options.warmup());
 
-        List<Comparison> comparisons = new ArrayList<>();
+        Comparison lowRate20 = null;
+        for (int rate : options.runs("lowrate") ? options.lowRates() : List.<Integer>of()) {
+            Comparison c = compareOneConnection("Non-streaming chat at " + rate + " req/s on one connection",
+                    options.chatTokens() + " tokens per answer, no delay per token; one kept-alive connection, as one app sends",
+                    rate);
+            comparisons.add(c);
+            if (rate == 20) {
+                lowRate20 = c;
+            }
+        }
         Comparison chatAt500 = null;
         for (int rate : options.runs("chat") ? options.chatRates() : List.<Integer>of()) {
             Comparison c = compare("Non-streaming chat at " + rate + " req/s",
@@ -104,7 +119,7 @@ public final class Benchmark {
         }
 
         String header = header(startRssKb);
-        String report = new ReportWriter().render(header, comparisons, chatAt500, streaming, concurrent);
+        String report = new ReportWriter().render(header, comparisons, new ReportWriter.Targets(chatAt500, streaming, concurrent, lowRate20, cold));
         Path file = options.reportDir().resolve("report.md");
         Files.writeString(file, report);
         System.out.println(report);
@@ -132,6 +147,49 @@ public final class Benchmark {
             peakRss = Math.max(peakRss, sampler.peakRssKb());
         }
         return new Comparison(scenario, describeLoad, direct, viaSidecar, cpu, peakRss);
+    }
+
+    /** Low rates on one connection, direct and sidecar alternating: where a sidecar that is rarely hot is slowest. */
+    private Comparison compareOneConnection(String scenario, String describeLoad, int rate) throws InterruptedException {
+        log(scenario);
+        PhaseResult direct = new PhaseResult();
+        PhaseResult viaSidecar = new PhaseResult();
+        double cpu = 0;
+        long peakRss = 0;
+        int perRound = (int) Math.max(1, options.lowRatePhase().toSeconds() * rate / Math.max(1, options.rounds()));
+        for (int round = 0; round < options.rounds(); round++) {
+            direct.add(load.oneConnection(emulator.baseUrl(), CHAT, rate, perRound));
+            sampler.resetPeak();
+            double cpuBefore = sampler.cpuSeconds();
+            viaSidecar.add(load.oneConnection(sidecar.baseUrl(), CHAT, rate, perRound));
+            cpu += sampler.cpuSeconds() - cpuBefore;
+            peakRss = Math.max(peakRss, sampler.peakRssKb());
+        }
+        return new Comparison(scenario, describeLoad, direct, viaSidecar, cpu, peakRss);
+    }
+
+    /**
+     * The first requests of a sidecar that has just started, as a pod sees them after a (re)start: a
+     * fresh process with the same flags, live, then {@code cold-requests} at {@code cold-rate} on one
+     * connection; direct gets the same (the emulator is warm either way).
+     */
+    private Comparison coldStart() throws Exception {
+        String scenario = "First " + options.coldRequests() + " requests after start at " + options.coldRate() + " req/s on one connection";
+        log(scenario);
+        PhaseResult direct = load.oneConnection(emulator.baseUrl(), CHAT, options.coldRate(), options.coldRequests());
+        try (SidecarProcess fresh = SidecarProcess.start(options.sidecarJar(), options.sidecarJvmOptions(), options.sidecarCpus(),
+                emulator.baseUrl(), options.reportDir().resolve("sidecar-cold.log"));
+             ProcessSampler freshSampler = new ProcessSampler(fresh.pid())) {
+            double cpuAtLive = freshSampler.cpuSeconds();
+            long rssAtLiveKb = freshSampler.rssKb();
+            freshSampler.resetPeak();
+            PhaseResult viaSidecar = load.oneConnection(fresh.baseUrl(), CHAT, options.coldRate(), options.coldRequests());
+            double cpu = freshSampler.cpuSeconds() - cpuAtLive;
+            return new Comparison(scenario, String.format(Locale.ROOT,
+                    "a fresh sidecar, live %d ms after its process started (%.2f CPU s, RSS %.1f MiB by then); %d tokens per answer",
+                    fresh.liveAfterMillis(), cpuAtLive, rssAtLiveKb / 1024.0, options.chatTokens()),
+                    direct, viaSidecar, cpu, freshSampler.peakRssKb());
+        }
     }
 
     private PhaseResult phase(String baseUrl, Call call, int rate, boolean burst) throws InterruptedException {

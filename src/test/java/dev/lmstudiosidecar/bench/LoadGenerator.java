@@ -34,22 +34,33 @@ final class LoadGenerator implements AutoCloseable {
 
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     private final Context loop = vertx.getOrCreateContext();
-    private final HttpClient http = vertx.createHttpClient(
-            new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setDecompressionSupported(false),
-            new PoolOptions().setHttp1MaxSize(2048).setMaxWaitQueueSize(-1));
+    private final HttpClient http = client(2048);
+    /** What one app with one kept-alive connection sends: a request waits for the one before it. */
+    private final HttpClient oneConnection = client(1);
+
+    private HttpClient client(int connections) {
+        return vertx.createHttpClient(
+                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setDecompressionSupported(false),
+                new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+    }
 
     /** {@code rate} requests a second for {@code duration}, on schedule. */
     PhaseResult fixedRate(String baseUrl, Call call, int rate, Duration duration) throws InterruptedException {
         long count = Math.max(1, duration.toNanos() * rate / 1_000_000_000L);
-        return run(baseUrl, call, (int) count, 1_000_000_000L / rate);
+        return run(http, baseUrl, call, (int) count, 1_000_000_000L / rate);
+    }
+
+    /** {@code count} requests, {@code rate} a second on schedule, all on one connection. */
+    PhaseResult oneConnection(String baseUrl, Call call, int rate, int count) throws InterruptedException {
+        return run(oneConnection, baseUrl, call, count, 1_000_000_000L / rate);
     }
 
     /** {@code count} requests all scheduled for the same instant. */
     PhaseResult burst(String baseUrl, Call call, int count) throws InterruptedException {
-        return run(baseUrl, call, count, 0);
+        return run(http, baseUrl, call, count, 0);
     }
 
-    private PhaseResult run(String baseUrl, Call call, int count, long intervalNanos) throws InterruptedException {
+    private PhaseResult run(HttpClient client, String baseUrl, Call call, int count, long intervalNanos) throws InterruptedException {
         PhaseResult result = new PhaseResult();
         CountDownLatch done = new CountDownLatch(count);
         URI base = URI.create(baseUrl);
@@ -61,7 +72,7 @@ final class LoadGenerator implements AutoCloseable {
             while ((wait = intended - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(wait);
             }
-            loop.runOnContext(v -> send(base, call, body, intended, result, done));
+            loop.runOnContext(v -> send(client, base, call, body, intended, result, done));
         }
         boolean drained = done.await(DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         CountDownLatch recorded = new CountDownLatch(1);
@@ -76,7 +87,7 @@ final class LoadGenerator implements AutoCloseable {
         return result;
     }
 
-    private void send(URI base, Call call, Buffer body, long intended, PhaseResult result, CountDownLatch done) {
+    private void send(HttpClient client, URI base, Call call, Buffer body, long intended, PhaseResult result, CountDownLatch done) {
         result.sent++;
         RequestOptions options = new RequestOptions()
                 .setMethod(body == null ? HttpMethod.GET : HttpMethod.POST)
@@ -85,7 +96,7 @@ final class LoadGenerator implements AutoCloseable {
                 .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MS)
                 .putHeader("Content-Type", "application/json");
         StreamTiming timing = new StreamTiming(intended, call.streaming());
-        http.request(options)
+        client.request(options)
                 .compose(request -> body == null ? request.send() : request.send(body))
                 .onSuccess(response -> {
                     if (response.statusCode() != 200) {
@@ -158,6 +169,7 @@ final class LoadGenerator implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        oneConnection.close();
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 }

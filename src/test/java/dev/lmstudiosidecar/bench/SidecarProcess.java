@@ -21,6 +21,8 @@ final class SidecarProcess implements AutoCloseable {
     private final Process process;
     private final int apiPort;
     private final List<String> command;
+    /** From the process's start to its first live answer. */
+    private long liveAfterMillis;
 
     private SidecarProcess(Process process, int apiPort, List<String> command) {
         this.process = process;
@@ -51,14 +53,20 @@ final class SidecarProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         Files.createDirectories(log.getParent());
+        long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         SidecarProcess sidecar = new SidecarProcess(process, apiPort, command);
         sidecar.awaitLive(managementPort, log);
+        sidecar.liveAfterMillis = (System.nanoTime() - started) / 1_000_000;
         return sidecar;
     }
 
     String baseUrl() {
         return "http://127.0.0.1:" + apiPort + "/v1";
+    }
+
+    long liveAfterMillis() {
+        return liveAfterMillis;
     }
 
     long pid() {
@@ -85,7 +93,7 @@ final class SidecarProcess implements AutoCloseable {
             } catch (IOException notYet) {
                 // still starting
             }
-            Thread.sleep(100);
+            Thread.sleep(20); // short: the start-up time is measured with it
         }
         close();
         throw new IllegalStateException("the sidecar did not become live within " + START_TIMEOUT + "; see " + log);

@@ -100,9 +100,12 @@ public final class CompareReports {
         String header = String.format(Locale.ROOT, """
                 # lmstudio-sidecar benchmark: `%s` against the current tree
 
-                Compared %s. Ref `%s`: %s. Current: %s.
-                %d pair(s) of runs, alternating ref then current; the runs' own reports are in `%s/<ref|current>-<i>/report.md`.
-                Benchmark arguments of every run: `%s` (plus `--jar` and `--report-dir` of its side).
+                Written %s.
+
+                - Ref `%s`: %s
+                - Current tree: %s
+                - %d pair(s) of runs, alternating ref then current; each run's own report is in `%s/<ref|current>-<i>/report.md`
+                - Benchmark arguments of every run: `%s` (plus `--jar` and `--report-dir` of its side)
                 """,
                 ref, ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), ref, refCommit, currentCommit,
                 pairs, dir, benchmarkArgs.isEmpty() ? "(none: the defaults)" : shellWords(benchmarkArgs));
@@ -169,7 +172,7 @@ public final class CompareReports {
     }
 
     static String render(String header, String refName, List<String> refReports, List<String> currentReports) {
-        StringBuilder out = new StringBuilder(header).append('\n');
+        StringBuilder out = new StringBuilder(header);
         out.append(measuredOn(refReports, currentReports)).append("\n\n");
         out.append("""
                 Each cell: the range over the runs (min to max), then every run's figure in run order \
@@ -223,8 +226,8 @@ public final class CompareReports {
         String machines = all.stream().map(p -> p.machine() + ", Java " + p.javaVersion()).distinct().collect(Collectors.joining("; "));
         String refFlags = ref.stream().map(Provenance::sidecarJvmFlags).distinct().collect(Collectors.joining("; "));
         String currentFlags = current.stream().map(Provenance::sidecarJvmFlags).distinct().collect(Collectors.joining("; "));
-        return "Runs started " + times + ", on " + machines + ". Sidecar JVM flags: ref `" + refFlags + "`, current `"
-                + currentFlags + "`" + (refFlags.equals(currentFlags) ? " (the same)." : " (DIFFERENT).");
+        return "- Runs started " + times + ", on " + machines + "\n- Sidecar JVM flags: ref `" + refFlags + "`, current `"
+                + currentFlags + "`" + (refFlags.equals(currentFlags) ? " (the same)" : " (DIFFERENT)");
     }
 
     private static String cell(List<String> values) {

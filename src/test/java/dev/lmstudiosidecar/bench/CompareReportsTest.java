@@ -12,13 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class CompareReportsTest {
 
-    private static final String REF = """
-            # lmstudio-sidecar benchmark
-
-            Measured 2026-12-02T00:37:22Z on 2 cores (AMD EPYC), Java 17.0.15. The emulator and the load generator share the machine.
-
-            Sidecar: `$JAVA_HOME/bin/java -Xms32m -Xmx128m -XX:+UseSerialGC -Dquarkus.http.port=1 -jar /a/quarkus-run.jar`
-            Sidecar RSS after start-up: 110.6 MiB; lifetime peak at the end: 151.2 MiB; CPU used in all: 23.6 s.
+    private static final String REF = header("2026-12-02T00:37:22Z", "110.6 MiB; lifetime peak at the end: 151.2 MiB; CPU used in all: 23.6 s") + """
 
 
             ## Non-streaming chat at 500 req/s
@@ -44,14 +38,7 @@ class CompareReportsTest {
             | added latency, non-streaming at 500 req/s, p50 <= 0.3 ms | 0.289 ms | met |
             """;
 
-    private static final String CURRENT = """
-            # lmstudio-sidecar benchmark
-
-            Measured 2026-12-02T00:40:00Z on 2 cores (AMD EPYC), Java 17.0.15. The emulator and the load generator share the machine.
-
-            Sidecar: `$JAVA_HOME/bin/java -Xms32m -Xmx128m -XX:+UseSerialGC -Dquarkus.http.port=2 -jar /b/quarkus-run.jar`
-            Sidecar RSS after start-up: 117.4 MiB; lifetime peak at the end: 168.0 MiB; CPU used in all: 23.5 s.
-
+    private static final String CURRENT = header("2026-12-02T00:40:00Z", "117.4 MiB; lifetime peak at the end: 168.0 MiB; CPU used in all: 23.5 s") + """
             ## Non-streaming chat at 500 req/s
 
             | total (ms) | p50 | p90 | p99 | max |
@@ -99,9 +86,9 @@ class CompareReportsTest {
     @Test
     void aScenarioInOneSideOnlyIsNotMeasuredOnTheOther() {
         String report = CompareReports.render("# header\n", "HEAD~1", List.of(REF), List.of(CURRENT));
-        assertTrue(report.contains("Sidecar JVM flags: ref `-Xms32m -Xmx128m -XX:+UseSerialGC`, current "
-                + "`-Xms32m -Xmx128m -XX:+UseSerialGC` (the same)."), report);
-        assertTrue(report.contains("Runs started 2026-12-02T00:37:22Z, 2026-12-02T00:40:00Z, on 2 cores (AMD EPYC), Java 17.0.15."), report);
+        assertTrue(report.contains("\n- Sidecar JVM flags: ref `-Xms32m -Xmx128m -XX:+UseSerialGC`, current "
+                + "`-Xms32m -Xmx128m -XX:+UseSerialGC` (the same)\n"), report);
+        assertTrue(report.contains("\n- Runs started 2026-12-02T00:37:22Z, 2026-12-02T00:40:00Z, on 2 cores (AMD EPYC), Java 17.0.15\n"), report);
         assertTrue(report.contains("\n## Non-streaming chat at 500 req/s\n\n| metric | `HEAD~1` | current | ranges | current / ref |\n"), report);
         assertTrue(report.contains("| total (ms): added p99 | 2.907 (2.907) | 8.737 (8.737) | current higher | 3.01 |\n"), report);
         assertTrue(report.contains("| time to first token (ms): added p50 | not measured | 1.294 (1.294) | - | - |\n"), report);
@@ -115,6 +102,13 @@ class CompareReportsTest {
                 report);
         assertTrue(report.contains("| gap between chunks (ms): added p50 | -0.010 (-, -0.010) | -0.010 (-0.010, -0.010) | overlap | - |\n"),
                 report);
+    }
+
+    /** The head of a report as Benchmark writes it. */
+    private static String header(String measuredAt, String rssAndCpu) {
+        return "# lmstudio-sidecar benchmark\n\nMeasured " + measuredAt + " on 2 cores (AMD EPYC), Java 17.0.15. The emulator "
+                + "and the load generator share the machine.\n\nSidecar: `$JAVA_HOME/bin/java -Xms32m -Xmx128m -XX:+UseSerialGC "
+                + "-Dquarkus.http.port=1 -jar /a/quarkus-run.jar`\nSidecar RSS after start-up: " + rssAndCpu + ".\n";
     }
 
     private static String flat(Row row) {

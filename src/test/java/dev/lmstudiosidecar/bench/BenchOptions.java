@@ -36,12 +36,15 @@ record BenchOptions(
         int coldRequests,
         int coldRate) {
 
+    /** The JVM flags file of the README's run command, relative to the project (bench/run's working directory). */
+    static final String RUN_OPTIONS = "deploy/jvm.options";
+
     static final Set<String> ALL_SCENARIOS = Set.of("cold", "lowrate", "chat", "stream", "embeddings", "concurrent");
 
     static BenchOptions parse(String[] args) {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
         Path report = Path.of("target/bench");
-        List<String> jvm = List.of("-Xms32m", "-Xmx128m", "-XX:+UseSerialGC");
+        List<String> jvm = List.of("@" + RUN_OPTIONS); // what the README's run command uses
         Duration warmup = Duration.ofSeconds(10);
         Duration phase = Duration.ofSeconds(10);
         int rounds = 2;

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.lmstudiosidecar.testsupport.ChatRequests;
+import dev.lmstudiosidecar.testsupport.Eventually;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import io.quarkus.test.common.WithTestResource;
@@ -37,6 +38,11 @@ class PerformanceEndpointTest extends EmulatedLmStudioTest {
         ChatRequests.post(MODEL, true).statusCode(200);
         emulator.dropStreamAfter(2); // cut after its start: the model's failure, with no retry or fallback to hide it
         ChatRequests.post(MODEL, true).statusCode(200);
+        // The sidecar counts a request when its answer has been written out, which may come just after the
+        // client read its end (the cut stream's above): the count, not a sleep, says when all five are in.
+        String requests = "models.find { it.model == '" + MODEL + "' }.requests";
+        Eventually.await("all five requests counted", Duration.ofSeconds(5), () -> Integer.valueOf(5).equals(
+                given().get("/admin/performance").then().statusCode(200).extract().jsonPath().get(requests)));
 
         JsonPath answer = given().header("X-Request-Id", "perf-1").get("/admin/performance").then().statusCode(200)
                 .header("X-Request-Id", "perf-1")

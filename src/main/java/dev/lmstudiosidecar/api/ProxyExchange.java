@@ -240,10 +240,6 @@ final class ProxyExchange {
             return;
         }
         Backend backend = walk.current().client().backend();
-        if (context.breakers().markedDown(backend)) {
-            refusedByBreaker(backend);
-            return;
-        }
         context.guards().run(backend, this::attempt)
                 .whenComplete((opened, error) -> onEventLoop(() -> candidateDone(backend, opened, error)));
     }
@@ -292,8 +288,8 @@ final class ProxyExchange {
             call.cancel(); // the rest of the previous answer is not wanted
         }
         Candidate current = walk.current();
-        if (walk.retrying() && context.breakers().markedDown(current.client().backend())) {
-            // A check found nothing listening since the last attempt: this retry would only wait to be refused.
+        if (context.breakers().markedDown(current.client().backend())) {
+            // A check found nothing listening: the call, first or retry, would only wait to be refused.
             takePendingAttempt().completeExceptionally(new MarkedDownException());
             return;
         }

@@ -13,6 +13,9 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 import java.util.Collections;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -85,9 +88,13 @@ public final class KeepAliveClient {
         return body == null ? request.send() : request.send(body);
     }
 
-    /** The connection closed or was reset before any byte of the answer; a timeout is not that. */
-    private static boolean droppedBeforeAnswer(Throwable failure) {
-        return failure instanceof HttpClosedException || failure instanceof IOException;
+    /**
+     * The connection closed or was reset before any byte of the answer: most likely a kept-alive one the
+     * server had closed. A timeout is not that, nor is a connection that could not be opened at all.
+     */
+    public static boolean droppedBeforeAnswer(Throwable failure) {
+        return failure instanceof HttpClosedException || (failure instanceof IOException && !(failure instanceof ConnectException
+                || failure instanceof UnknownHostException || failure instanceof NoRouteToHostException));
     }
 
     public void close() {

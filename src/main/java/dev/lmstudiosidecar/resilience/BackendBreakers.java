@@ -3,13 +3,12 @@ package dev.lmstudiosidecar.resilience;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
-import dev.lmstudiosidecar.provider.cloud.CloudProvider;
-import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import jakarta.inject.Singleton;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -32,7 +31,7 @@ public class BackendBreakers {
     private static final Logger LOG = Logger.getLogger(BackendBreakers.class);
 
     private final CircuitBreakerMaintenance maintenance;
-    private final Map<String, Breaker> breakers;
+    private final Map<String, Breaker> breakers = new HashMap<>(); // filled in the constructor, read-only after
 
     /** One backend's record, and the sidecar's own verdict that nothing listens there. */
     private static final class Breaker {
@@ -52,20 +51,15 @@ public class BackendBreakers {
         LMStudioConfig.CircuitBreakerSettings settings = config.circuitBreaker();
         validate(settings);
         this.maintenance = maintenance;
-        this.breakers = Map.of(
-                LMStudioClient.BACKEND_NAME, breaker(settings.window(), guards.settings(LMStudioClient.BACKEND_NAME)),
-                CloudProvider.BACKEND_NAME, breaker(settings.window(), guards.settings(CloudProvider.BACKEND_NAME)));
-        breakers.forEach((name, breaker) -> {
+        for (String name : BackendGuards.BACKENDS) {
+            Breaker breaker = new Breaker(new RecentCalls(settings.window(), guards.settings(name).openDuration(), System::nanoTime));
+            breakers.put(name, breaker);
             maintenance.onStateChange(name, state -> stateChanged(name, breaker, state));
             Gauge.builder("sidecar.circuit.breaker.state", () -> gaugeValue(state(name)))
                     .tag("backend", name)
                     .description("0 closed, 1 open, 2 half-open")
                     .register(registry);
-        });
-    }
-
-    private static Breaker breaker(int window, GuardSettings guard) {
-        return new Breaker(new RecentCalls(window, guard.openDuration(), System::nanoTime));
+        }
     }
 
     /** Now, so that a bad setting stops start-up; the guards' own values are checked by {@link GuardSettings}. */

@@ -9,6 +9,8 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import jakarta.inject.Singleton;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -36,16 +38,18 @@ public class BackendGuards {
     @SuppressWarnings("unchecked")
     private static final Class<CompletionStage<OpenedAnswer>> ATTEMPT = (Class<CompletionStage<OpenedAnswer>>) (Class<?>) CompletionStage.class;
 
-    private final Map<String, GuardSettings> settings;
-    private final Map<String, TypedGuard<CompletionStage<OpenedAnswer>>> guards;
+    /** The backends that have a guard, each named after its backend. */
+    static final List<String> BACKENDS = List.of(LMStudioClient.BACKEND_NAME, CloudProvider.BACKEND_NAME);
+
+    private final Map<String, GuardSettings> settings = new HashMap<>();
+    private final Map<String, TypedGuard<CompletionStage<OpenedAnswer>>> guards = new HashMap<>();
 
     BackendGuards(LMStudioConfig lmstudio, Config config, CircuitBreakerMaintenance maintenance) {
-        this.settings = Map.of(
-                LMStudioClient.BACKEND_NAME, GuardSettings.of(LMStudioClient.BACKEND_NAME, lmstudio, config),
-                CloudProvider.BACKEND_NAME, GuardSettings.of(CloudProvider.BACKEND_NAME, lmstudio, config));
-        this.guards = Map.of(
-                LMStudioClient.BACKEND_NAME, guard(LMStudioClient.BACKEND_NAME, settings.get(LMStudioClient.BACKEND_NAME), maintenance),
-                CloudProvider.BACKEND_NAME, guard(CloudProvider.BACKEND_NAME, settings.get(CloudProvider.BACKEND_NAME), maintenance));
+        for (String backend : BACKENDS) {
+            GuardSettings values = GuardSettings.of(backend, lmstudio, config);
+            settings.put(backend, values);
+            guards.put(backend, guard(backend, values, maintenance));
+        }
     }
 
     /** Runs {@code attempt}, and again as the guard's retry decides, under {@code backend}'s guard. */

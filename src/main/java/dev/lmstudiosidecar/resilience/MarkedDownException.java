@@ -1,9 +1,10 @@
 package dev.lmstudiosidecar.resilience;
 
 /**
- * A retry found its backend marked down by a health check since the attempt before
- * ({@link BackendBreakers#openNow}): no call goes out. It is not retried, and it counts against the
- * backend, which a check found with nothing listening. An expected outcome, so no stack trace.
+ * An attempt found its backend marked down by a health check ({@link BackendBreakers#openNow}), be it
+ * a request's first or a retry under way when the check ran: no call goes out. It is not retried, and
+ * it counts against the backend, which a check found with nothing listening. An expected outcome, so
+ * no stack trace.
  */
 public final class MarkedDownException extends RuntimeException {
 

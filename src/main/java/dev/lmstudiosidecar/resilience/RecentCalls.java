@@ -22,7 +22,6 @@ final class RecentCalls {
 
     private final LongSupplier nanoClock;
     private final Duration openDuration;
-    private final long openNanos;
 
     // All guarded by this.
     private final boolean[] failed; // the ring of outcomes
@@ -45,7 +44,6 @@ final class RecentCalls {
         }
         this.failed = new boolean[window];
         this.openDuration = openDuration;
-        this.openNanos = openDuration.toNanos();
         this.nanoClock = nanoClock;
     }
 
@@ -95,7 +93,7 @@ final class RecentCalls {
         if (openedAt == -1) {
             return 0;
         }
-        long remaining = openNanos - (now - openedAt);
+        long remaining = openDuration.toNanos() - (now - openedAt);
         // Rounded up, and never 0 while open: a caller told 0 would retry straight into an open breaker.
         return Math.max(1, remaining / 1_000_000 + (remaining % 1_000_000 == 0 ? 0 : 1));
     }

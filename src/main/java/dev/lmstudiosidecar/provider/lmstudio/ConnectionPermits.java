@@ -1,15 +1,16 @@
 package dev.lmstudiosidecar.provider.lmstudio;
 
+import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
+import dev.lmstudiosidecar.resilience.ResilienceBeans;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.ArrayDeque;
 
 /**
- * The connections of one REST client's pool, handed out in turn: a call takes one before it is
- * sent, so the sidecar knows whether a call that ran out of time ever reached LM Studio (one that
- * waited here did not), and Vert.x's own wait queue stays empty.
+ * The connections of one REST client's pool, handed out in turn by a {@link ConcurrencyLimiter}: a
+ * call takes one before it is sent, so the sidecar knows whether a call that ran out of time ever
+ * reached LM Studio (one that waited here did not), and Vert.x's own wait queue stays empty.
  */
 final class ConnectionPermits {
 
@@ -20,16 +21,17 @@ final class ConnectionPermits {
         }
     }
 
-    private final Vertx vertx;
+    private final ConcurrencyLimiter limiter;
     private final int size;
     private final int maxWaiting;
-    private final ArrayDeque<Promise<Lease>> waiting = new ArrayDeque<>(); // guarded by this
-    private int inUse; // guarded by this
+    private final long maxWaitMillis;
 
-    ConnectionPermits(Vertx vertx, int size, int maxWaiting) {
-        this.vertx = vertx;
+    /** @param maxWait bound on a call's wait for a connection */
+    ConnectionPermits(Vertx vertx, int size, int maxWaiting, Duration maxWait) {
         this.size = size;
         this.maxWaiting = maxWaiting;
+        this.maxWaitMillis = maxWait.toMillis();
+        this.limiter = new ConcurrencyLimiter(size, maxWaiting, maxWaitMillis, ResilienceBeans.timersOf(vertx));
     }
 
     /**
@@ -37,10 +39,14 @@ final class ConnectionPermits {
      * HTTP exchange it started: an attempt that Fault Tolerance gave up on (a timeout) goes on on its
      * connection until the client's read timeout ends it, and meanwhile that connection is not free.
      */
-    public final class Lease {
+    public static final class Lease {
+        private final ConcurrencyLimiter.Permit permit;
         private int exchanges; // guarded by this
         private boolean callEnded; // guarded by this
-        private boolean released; // guarded by this
+
+        private Lease(ConcurrencyLimiter.Permit permit) {
+            this.permit = permit;
+        }
 
         void exchangeStarted() {
             synchronized (this) {
@@ -51,60 +57,31 @@ final class ConnectionPermits {
         void exchangeEnded() {
             synchronized (this) {
                 exchanges--;
-                if (!callEnded || exchanges > 0 || released) {
+                if (!callEnded || exchanges > 0) {
                     return;
                 }
-                released = true;
             }
-            handOn();
+            permit.release(); // released once, however often it is called
         }
 
         void callEnded() {
             synchronized (this) {
                 callEnded = true;
-                if (exchanges > 0 || released) {
+                if (exchanges > 0) {
                     return;
                 }
-                released = true;
             }
-            handOn();
+            permit.release();
         }
     }
 
     /** Completes with a lease on a connection, or fails with {@link NotObtained}. */
-    Future<Lease> acquire(Duration maxWait) {
+    Future<Lease> acquire() {
         Promise<Lease> turn = Promise.promise();
-        synchronized (this) {
-            if (inUse < size) {
-                inUse++;
-                return Future.succeededFuture(new Lease());
-            }
-            if (waiting.size() >= maxWaiting) {
-                return Future.failedFuture(new NotObtained("(all " + size + " are busy and " + maxWaiting + " calls wait already)"));
-            }
-            waiting.add(turn);
-            long timer = vertx.setTimer(Math.max(1, maxWait.toMillis()), id -> {
-                synchronized (this) {
-                    if (!waiting.remove(turn)) {
-                        return; // its turn came meanwhile
-                    }
-                }
-                turn.fail(new NotObtained("within " + maxWait.toMillis() + " ms"));
-            });
-            turn.future().onSuccess(obtained -> vertx.cancelTimer(timer));
-        }
+        limiter.acquire(permit -> turn.complete(new Lease(permit)), rejection -> turn.fail(new NotObtained(
+                rejection == ConcurrencyLimiter.Rejection.QUEUE_FULL
+                        ? "(all " + size + " are busy and " + maxWaiting + " calls wait already)"
+                        : "within " + maxWaitMillis + " ms")));
         return turn.future();
-    }
-
-    private void handOn() {
-        Promise<Lease> next;
-        synchronized (this) {
-            next = waiting.poll();
-            if (next == null) {
-                inUse--;
-                return;
-            }
-        }
-        next.complete(new Lease()); // the connection passes on: inUse stays
     }
 }

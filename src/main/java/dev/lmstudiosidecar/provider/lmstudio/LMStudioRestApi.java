@@ -17,7 +17,6 @@ import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeoutException;
@@ -50,18 +49,15 @@ public class LMStudioRestApi {
     private final LMStudioErrorReader errors;
     private final ConnectionPermits control;
     private final ConnectionPermits loads;
-    private final Duration connectTimeout;
-    private final Duration loadTimeout;
 
     LMStudioRestApi(Vertx vertx, LMStudioConfig config, LMStudioClient inference, LMStudioRestCalls calls, ObjectMapper json) {
         this.backend = inference.backend();
         this.calls = calls;
         this.json = json;
         this.errors = new LMStudioErrorReader(json);
-        this.connectTimeout = config.connectTimeout();
-        this.loadTimeout = config.loadTimeout();
-        this.control = new ConnectionPermits(vertx, LMStudioRestCalls.CONTROL_POOL_SIZE, WAIT_QUEUE);
-        this.loads = new ConnectionPermits(vertx, LMStudioRestCalls.LOAD_POOL_SIZE, WAIT_QUEUE);
+        // A load may wait for a connection behind other loads, up to its bound; once sent, it has its whole load-timeout.
+        this.control = new ConnectionPermits(vertx, LMStudioRestCalls.CONTROL_POOL_SIZE, WAIT_QUEUE, config.connectTimeout());
+        this.loads = new ConnectionPermits(vertx, LMStudioRestCalls.LOAD_POOL_SIZE, WAIT_QUEUE, config.loadTimeout());
     }
 
     public Backend backend() {
@@ -70,12 +66,12 @@ public class LMStudioRestApi {
 
     /** The listing {@code api} answers, as JSON; fails with an {@link UpstreamFailureException}. */
     public Future<JsonNode> list(DiscoveryApi api) {
-        return call(control, connectTimeout, "list", lease -> calls.list(api, lease));
+        return call(control, "list", lease -> calls.list(api, lease));
     }
 
     /** LM Studio's greeting, {@code {"lmstudio":true}}; another server fails it (404, or a 200 with an error). */
     public Future<JsonNode> greeting() {
-        return call(control, connectTimeout, "greeting", calls::greeting);
+        return call(control, "greeting", calls::greeting);
     }
 
     /** Loads one instance of {@code model}; the answer names it ({@code instance_id}). Waits up to {@code load-timeout}. */
@@ -83,23 +79,19 @@ public class LMStudioRestApi {
         // echo_load_config: the answer then says which context length LM Studio chose
         ObjectNode body = json.createObjectNode().put("model", model).put("echo_load_config", true);
         contextLength.ifPresent(length -> body.put("context_length", length));
-        // A load may wait for a connection behind other loads, up to its bound; once sent, it has its whole load-timeout.
-        return call(loads, loadTimeout, "load", lease -> calls.load(body, lease));
+        return call(loads, "load", lease -> calls.load(body, lease));
     }
 
     public Future<JsonNode> unload(String instanceId) {
         ObjectNode body = json.createObjectNode().put("instance_id", instanceId);
-        return call(control, connectTimeout, "unload", lease -> calls.unload(body, lease));
+        return call(control, "unload", lease -> calls.unload(body, lease));
     }
 
-    /**
-     * @param maxWait bound on the wait for a connection of {@code pool}
-     * @param call    the {@link LMStudioRestCalls} method, by name (its bound), and the call itself
-     */
-    private Future<JsonNode> call(ConnectionPermits pool, Duration maxWait, String call, Function<ConnectionPermits.Lease, Uni<Response>> send) {
+    /** @param call the {@link LMStudioRestCalls} method, by name (its bound), and the call itself */
+    private Future<JsonNode> call(ConnectionPermits pool, String call, Function<ConnectionPermits.Lease, Uni<Response>> send) {
         Bound bound = calls.bounds().of(call);
         Context caller = Vertx.currentContext();
-        return pool.acquire(maxWait)
+        return pool.acquire()
                 .recover(notObtained -> Future.failedFuture(new UpstreamFailureException(new UpstreamFailure(
                         UpstreamFailure.Kind.POOL_EXHAUSTED, backend, 0, "no connection to LM Studio's REST API came free "
                         + notObtained.getMessage() + "; the call was not sent", null, null))))

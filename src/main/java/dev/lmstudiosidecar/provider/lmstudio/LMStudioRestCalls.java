@@ -4,20 +4,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.models.DiscoveryApi;
 import dev.lmstudiosidecar.provider.Backend;
+import dev.lmstudiosidecar.provider.KeepAliveClient;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpClosedException;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ProcessingException;
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -140,13 +137,7 @@ public class LMStudioRestCalls {
      * as the pool hands it out). Marked so that {@code @Retry} sends the call again, on another connection.
      */
     private static Uni<Response> dropsMarked(Uni<Response> call) {
-        return call.onFailure(LMStudioRestCalls::droppedBeforeAnswer).transform(ConnectionDropped::new);
-    }
-
-    private static boolean droppedBeforeAnswer(Throwable failure) {
-        Throwable cause = transportCause(failure);
-        return cause instanceof HttpClosedException || (cause instanceof IOException && !(cause instanceof ConnectException
-                || cause instanceof UnknownHostException || cause instanceof NoRouteToHostException));
+        return call.onFailure(failure -> KeepAliveClient.droppedBeforeAnswer(transportCause(failure))).transform(ConnectionDropped::new);
     }
 
     /** What the HTTP client met, without the REST Client's and Fault Tolerance's wrappers. */

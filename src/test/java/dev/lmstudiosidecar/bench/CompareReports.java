@@ -211,7 +211,7 @@ public final class CompareReports {
                 List<String> words = Arrays.asList(c.group(1).split("\\s+"));
                 int jar = words.indexOf("-jar");
                 flags = words.subList(1, jar < 0 ? words.size() : jar).stream()
-                        .filter(w -> w.startsWith("-X")).collect(Collectors.joining(" "));
+                        .filter(w -> w.startsWith("-X") || w.startsWith("@")).collect(Collectors.joining(" ")); // JVM flags, or their argument file
             }
         }
         return new Provenance(measuredAt, machine, java, flags);

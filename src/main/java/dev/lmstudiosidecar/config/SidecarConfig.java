@@ -76,5 +76,16 @@ public interface SidecarConfig {
         /** Started at the latest this long after start, even when the first check or a kept-warm load has not finished. */
         @WithDefault("5m")
         Duration maxWait();
+
+        /**
+         * {@code GET /v1/models} the sidecar sends itself through its proxy before it counts as started, so that
+         * the first real requests do not pay for loading the request path (0: none; at most 10000).
+         */
+        @WithDefault("50")
+        int warmUpRequests();
+
+        /** The warm-up's bound, its wait for the first health check included (at most 5 min). */
+        @WithDefault("10s")
+        Duration warmUpTimeout();
     }
 }

@@ -10,9 +10,10 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * When the sidecar counts as started: once the first health check of LM Studio finished and each
- * kept-warm model is loaded (or never can be: not on LM Studio, or a server without the load API),
- * or once {@code sidecar.startup.max-wait} has passed, whichever comes first. Started stays started.
+ * When the sidecar counts as started: once the first health check of LM Studio finished, the warm-up
+ * of the request path is over and each kept-warm model is loaded (or never can be: not on LM Studio,
+ * or a server without the load API), or once {@code sidecar.startup.max-wait} has passed, whichever
+ * comes first. Started stays started.
  */
 public final class StartupGate {
 
@@ -32,12 +33,14 @@ public final class StartupGate {
 
     /**
      * @param checked   whether a health check of LM Studio finished
+     * @param warmUp    whether the warm-up is over, and what it did
      * @param inventory the models as last known (the sidecar's own loads included)
      */
-    public ProbeVerdict judge(boolean checked, ModelInventory inventory) {
+    public ProbeVerdict judge(boolean checked, WarmUp warmUp, ModelInventory inventory) {
         Map<String, String> data = new LinkedHashMap<>();
         data.put("firstCheck", checked ? "done" : "not finished yet");
-        boolean settled = checked;
+        data.put("warmUp", warmUp.outcome());
+        boolean settled = checked && warmUp.finished();
         for (String model : keptWarm) {
             Optional<String> waitingFor = waitingFor(inventory, model);
             data.put("keptWarm." + model, waitingFor.orElse(state(inventory, model)));
@@ -46,14 +49,20 @@ public final class StartupGate {
         long waitedNanos = nanoClock.getAsLong() - startedNanos;
         if (startedBecause == null) {
             if (settled) {
-                startedBecause = keptWarm.isEmpty() ? "the first health check finished" : "the first health check finished and the kept-warm models are settled";
+                startedBecause = keptWarm.isEmpty() ? "the first health check and the warm-up finished"
+                        : "the first health check and the warm-up finished and the kept-warm models are settled";
             } else if (waitedNanos >= maxWaitNanos) {
-                startedBecause = "sidecar.startup.max-wait (" + maxWaitNanos / 1_000_000 + " ms) passed before the first check and the kept-warm loads were done";
+                startedBecause = "sidecar.startup.max-wait (" + maxWaitNanos / 1_000_000
+                        + " ms) passed before the first check, the warm-up and the kept-warm loads were done";
             }
         }
         String because = startedBecause;
         data.put("reason", because != null ? because : "waiting (" + waitedNanos / 1_000_000 + " ms of at most " + maxWaitNanos / 1_000_000 + " ms)");
         return new ProbeVerdict(because != null, data);
+    }
+
+    /** The start-up warm-up's state: whether it is over, and what it did. */
+    public record WarmUp(boolean finished, String outcome) {
     }
 
     /** What a kept-warm model still waits for; empty when nothing (it is loaded, or nothing can load it). */

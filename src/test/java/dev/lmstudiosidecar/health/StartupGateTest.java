@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class StartupGateTest {
 
+    private static final StartupGate.WarmUp WARMED = new StartupGate.WarmUp(true, "done: 50 requests in 300 ms");
+
     private final AtomicLong now = new AtomicLong(5_000_000_000L);
 
     private StartupGate gate(List<String> keptWarm) {
@@ -26,37 +28,48 @@ class StartupGateTest {
     @Test
     void withNothingKeptWarmItStartsAfterTheFirstCheck() {
         StartupGate gate = gate(List.of());
-        ProbeVerdict before = gate.judge(false, ModelInventory.unknown());
+        ProbeVerdict before = gate.judge(false, WARMED, ModelInventory.unknown());
         assertFalse(before.up());
         assertEquals("not finished yet", before.data().get("firstCheck"));
-        assertTrue(gate.judge(true, ModelInventory.unknown()).up(), "a failed first check is a check too");
+        assertTrue(gate.judge(true, WARMED, ModelInventory.unknown()).up(), "a failed first check is a check too");
+    }
+
+    @Test
+    void itWaitsForTheWarmUpOfTheRequestPath() {
+        StartupGate gate = gate(List.of());
+        ProbeVerdict warming = gate.judge(true, new StartupGate.WarmUp(false, "running"), ModelInventory.unknown());
+        assertFalse(warming.up());
+        assertEquals("running", warming.data().get("warmUp"));
+        ProbeVerdict warmed = gate.judge(true, WARMED, ModelInventory.unknown());
+        assertTrue(warmed.up());
+        assertEquals("done: 50 requests in 300 ms", warmed.data().get("warmUp"));
     }
 
     @Test
     void itWaitsForTheKeptWarmModelsToLoad() {
         StartupGate gate = gate(List.of("phi"));
-        ProbeVerdict loading = gate.judge(true, lmStudio(notLoaded("phi")));
+        ProbeVerdict loading = gate.judge(true, WARMED, lmStudio(notLoaded("phi")));
         assertFalse(loading.up());
         assertEquals("loading", loading.data().get("keptWarm.phi"));
-        assertFalse(gate.judge(true, ModelInventory.unknown()).up(), "no listing yet: nothing known of phi");
-        ProbeVerdict loaded = gate.judge(true, lmStudio(loaded("phi")));
+        assertFalse(gate.judge(true, WARMED, ModelInventory.unknown()).up(), "no listing yet: nothing known of phi");
+        ProbeVerdict loaded = gate.judge(true, WARMED, lmStudio(loaded("phi")));
         assertTrue(loaded.up());
         assertEquals("loaded", loaded.data().get("keptWarm.phi"));
     }
 
     @Test
     void aKeptModelThatCanNeverLoadIsNotWaitedFor() {
-        assertTrue(gate(List.of("llama")).judge(true, lmStudio(loaded("phi"))).up(), "not on LM Studio");
-        assertTrue(gate(List.of("phi")).judge(true, inventory(DiscoveryApi.LMSTUDIO_V0, notLoaded("phi"))).up(), "no load API");
+        assertTrue(gate(List.of("llama")).judge(true, WARMED, lmStudio(loaded("phi"))).up(), "not on LM Studio");
+        assertTrue(gate(List.of("phi")).judge(true, WARMED, inventory(DiscoveryApi.LMSTUDIO_V0, notLoaded("phi"))).up(), "no load API");
     }
 
     @Test
     void itStartsAfterTheBoundWhateverItWaitsFor() {
         StartupGate gate = gate(List.of("phi"));
         now.addAndGet(Duration.ofSeconds(59).toNanos());
-        assertFalse(gate.judge(false, ModelInventory.unknown()).up());
+        assertFalse(gate.judge(false, WARMED, ModelInventory.unknown()).up());
         now.addAndGet(Duration.ofSeconds(1).toNanos());
-        ProbeVerdict verdict = gate.judge(false, ModelInventory.unknown());
+        ProbeVerdict verdict = gate.judge(false, WARMED, ModelInventory.unknown());
         assertTrue(verdict.up());
         assertTrue(verdict.data().get("reason").startsWith("sidecar.startup.max-wait (60000 ms) passed"), verdict.data().get("reason"));
     }
@@ -64,7 +77,7 @@ class StartupGateTest {
     @Test
     void startedStaysStarted() {
         StartupGate gate = gate(List.of("phi"));
-        assertTrue(gate.judge(true, lmStudio(loaded("phi"))).up());
-        assertTrue(gate.judge(true, lmStudio(notLoaded("phi"))).up(), "an eviction after start is readiness' business");
+        assertTrue(gate.judge(true, WARMED, lmStudio(loaded("phi"))).up());
+        assertTrue(gate.judge(true, WARMED, lmStudio(notLoaded("phi"))).up(), "an eviction after start is readiness' business");
     }
 }

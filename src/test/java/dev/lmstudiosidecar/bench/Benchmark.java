@@ -170,7 +170,7 @@ public final class Benchmark {
 
     /**
      * The first requests of a sidecar that has just started, as a pod sees them after a (re)start: a
-     * fresh process with the same flags, live, then {@code cold-requests} at {@code cold-rate} on one
+     * fresh process with the same flags, ready (as Kubernetes waits for), then {@code cold-requests} at {@code cold-rate} on one
      * connection; direct gets the same (the emulator is warm either way).
      */
     private Comparison coldStart() throws Exception {
@@ -180,14 +180,14 @@ public final class Benchmark {
         try (SidecarProcess fresh = SidecarProcess.start(options.sidecarJar(), options.sidecarJvmOptions(), options.sidecarCpus(),
                 emulator.baseUrl(), options.reportDir().resolve("sidecar-cold.log"));
              ProcessSampler freshSampler = new ProcessSampler(fresh.pid())) {
-            double cpuAtLive = freshSampler.cpuSeconds();
-            long rssAtLiveKb = freshSampler.rssKb();
+            double cpuAtReady = freshSampler.cpuSeconds();
+            long rssAtReadyKb = freshSampler.rssKb();
             freshSampler.resetPeak();
             PhaseResult viaSidecar = load.oneConnection(fresh.baseUrl(), CHAT, options.coldRate(), options.coldRequests());
-            double cpu = freshSampler.cpuSeconds() - cpuAtLive;
+            double cpu = freshSampler.cpuSeconds() - cpuAtReady;
             return new Comparison(scenario, String.format(Locale.ROOT,
-                    "a fresh sidecar, live %d ms after its process started (%.2f CPU s, RSS %.1f MiB by then); %d tokens per answer",
-                    fresh.liveAfterMillis(), cpuAtLive, rssAtLiveKb / 1024.0, options.chatTokens()),
+                    "a fresh sidecar, ready %d ms after its process started (%.2f CPU s, RSS %.1f MiB by then); %d tokens per answer",
+                    fresh.readyAfterMillis(), cpuAtReady, rssAtReadyKb / 1024.0, options.chatTokens()),
                     direct, viaSidecar, cpu, freshSampler.peakRssKb());
         }
     }

@@ -21,8 +21,8 @@ final class SidecarProcess implements AutoCloseable {
     private final Process process;
     private final int apiPort;
     private final List<String> command;
-    /** From the process's start to its first live answer. */
-    private long liveAfterMillis;
+    /** From the process's start to its first ready answer: when Kubernetes would send it traffic. */
+    private long readyAfterMillis;
 
     private SidecarProcess(Process process, int apiPort, List<String> command) {
         this.process = process;
@@ -56,8 +56,8 @@ final class SidecarProcess implements AutoCloseable {
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         SidecarProcess sidecar = new SidecarProcess(process, apiPort, command);
-        sidecar.awaitLive(managementPort, log);
-        sidecar.liveAfterMillis = (System.nanoTime() - started) / 1_000_000;
+        sidecar.awaitReady(managementPort, log);
+        sidecar.readyAfterMillis = (System.nanoTime() - started) / 1_000_000;
         return sidecar;
     }
 
@@ -65,8 +65,8 @@ final class SidecarProcess implements AutoCloseable {
         return "http://127.0.0.1:" + apiPort + "/v1";
     }
 
-    long liveAfterMillis() {
-        return liveAfterMillis;
+    long readyAfterMillis() {
+        return readyAfterMillis;
     }
 
     long pid() {
@@ -77,9 +77,15 @@ final class SidecarProcess implements AutoCloseable {
         return String.join(" ", command);
     }
 
-    private void awaitLive(int managementPort, Path log) throws InterruptedException {
+    /** Started (its warm-up done), then ready (LM Studio's required models loaded), as Kubernetes probes them. */
+    private void awaitReady(int managementPort, Path log) throws InterruptedException {
+        awaitUp(managementPort, "started", log);
+        awaitUp(managementPort, "ready", log);
+    }
+
+    private void awaitUp(int managementPort, String probe, Path log) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest live = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/live"))
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/" + probe))
                 .timeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -87,7 +93,7 @@ final class SidecarProcess implements AutoCloseable {
                 throw new IllegalStateException("the sidecar exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                if (http.send(live, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -96,7 +102,7 @@ final class SidecarProcess implements AutoCloseable {
             Thread.sleep(20); // short: the start-up time is measured with it
         }
         close();
-        throw new IllegalStateException("the sidecar did not become live within " + START_TIMEOUT + "; see " + log);
+        throw new IllegalStateException("the sidecar was not " + probe + " within " + START_TIMEOUT + "; see " + log);
     }
 
     @Override

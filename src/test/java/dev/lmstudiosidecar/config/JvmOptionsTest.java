@@ -27,6 +27,7 @@ class JvmOptionsTest {
         assertEquals(0, java.exitValue(), flags);
         assertTrue(flags.matches("(?s).*\\bMaxHeapSize\\s+= 67108864\\b.*"), "a 64 MiB heap");
         assertTrue(flags.matches("(?s).*\\bTieredStopAtLevel\\s+= 1\\b.*"), "C1 only");
+        assertTrue(flags.matches("(?s).*\\bCompileThresholdScaling\\s+= 0\\.1\\d*\\b.*"), "compiled after a tenth of the calls");
         assertTrue(flags.matches("(?s).*\\bUseSerialGC\\s+= true\\b.*"));
         assertTrue(flags.matches("(?s).*\\bMaxMetaspaceSize\\s+= 134217728\\b.*"), "a bounded metaspace");
     }

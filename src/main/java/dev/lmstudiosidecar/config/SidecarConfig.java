@@ -81,7 +81,7 @@ public interface SidecarConfig {
          * {@code GET /v1/models} the sidecar sends itself through its proxy before it counts as started, so that
          * the first real requests do not pay for loading the request path (0: none; at most 10000).
          */
-        @WithDefault("50")
+        @WithDefault("200")
         int warmUpRequests();
 
         /** The warm-up's bound, its wait for the first health check included (at most 5 min). */

@@ -84,8 +84,8 @@ public interface SidecarConfig {
         @WithDefault("200")
         int warmUpRequests();
 
-        /** The warm-up's bound, its wait for the first health check included (at most 5 min). */
-        @WithDefault("10s")
+        /** How long the warm-up's requests may take in all, from the first (at most 5 min): it stops there, whatever the count. */
+        @WithDefault("3s")
         Duration warmUpTimeout();
     }
 }

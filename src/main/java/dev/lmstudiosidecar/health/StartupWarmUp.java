@@ -26,7 +26,9 @@ import org.jboss.logging.Logger;
  * tens of milliseconds each for that (measured in the README, "Cold start").
  *
  * <p>It waits for the first health check, and runs only when LM Studio answered it: the listing is
- * cheap for LM Studio, and a sidecar whose LM Studio is down has nothing to warm. The requests are
+ * cheap for LM Studio, and a sidecar whose LM Studio is down has nothing to warm. It stops after
+ * {@code sidecar.startup.warm-up-timeout} whatever the count: llama.cpp's llama-server takes about
+ * 50 ms a listing (it closes each connection), where LM Studio and the emulator take about 1 ms. The requests are
  * named {@code warm-up} ({@code X-Request-Id}); Quarkus' {@code http_server_requests_seconds} counts
  * them under {@code /v1/models}, the sidecar's own request metrics do not (they count inference only).
  */
@@ -42,6 +44,7 @@ public class StartupWarmUp {
     private final Config config;
     private final int requests;
     private final Duration timeout;
+    private final Duration maxWaitForCheck;
     private volatile String outcome;
     private volatile boolean finished;
     private volatile long pollTimer = -1;
@@ -53,6 +56,7 @@ public class StartupWarmUp {
         this.config = config;
         this.requests = sidecar.startup().warmUpRequests();
         this.timeout = sidecar.startup().warmUpTimeout();
+        this.maxWaitForCheck = sidecar.startup().maxWait();
         if (requests < 0 || requests > 10_000) {
             throw new IllegalArgumentException("sidecar.startup.warm-up-requests must be from 0 to 10000 (given " + requests + ")");
         }
@@ -67,21 +71,21 @@ public class StartupWarmUp {
         if (finished) {
             return;
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        // The first check always ends (its calls have timeouts); sidecar.startup.max-wait bounds the wait anyway.
+        long waitDeadline = System.nanoTime() + maxWaitForCheck.toNanos();
         pollTimer = vertx.setPeriodic(POLL_MILLIS, id -> {
             HealthSnapshot snapshot = monitor.snapshot();
-            boolean late = System.nanoTime() - deadline > 0;
+            boolean late = System.nanoTime() - waitDeadline > 0;
             if (!snapshot.checked() && !late) {
                 return;
             }
             vertx.cancelTimer(id);
-            HealthStatus lmstudio = snapshot.lmstudio().status();
             if (late) {
-                finish("skipped: no health check finished within sidecar.startup.warm-up-timeout (" + timeout + ")");
-            } else if (lmstudio == HealthStatus.UNHEALTHY) {
+                finish("skipped: no health check finished within sidecar.startup.max-wait (" + maxWaitForCheck + ")");
+            } else if (snapshot.lmstudio().status() == HealthStatus.UNHEALTHY) {
                 finish("skipped: LM Studio did not answer its first check");
             } else {
-                warmUp(deadline);
+                warmUp(System.nanoTime() + timeout.toNanos());
             }
         });
     }
@@ -130,13 +134,10 @@ public class StartupWarmUp {
         });
     }
 
-    /** Sends the listing request after request, and completes with how many were answered. */
+    /** Sends the listing request after request until the count or the deadline, and completes with how many were answered. */
     private Future<Integer> send(HttpClient http, RequestOptions listing, int answered, long deadline) {
-        if (answered == requests || finished) {
+        if (answered == requests || finished || System.nanoTime() - deadline > 0) {
             return Future.succeededFuture(answered);
-        }
-        if (System.nanoTime() - deadline > 0) {
-            return Future.failedFuture("sidecar.startup.warm-up-timeout (" + timeout + ") passed after " + answered + " requests");
         }
         return http.request(listing)
                 .compose(request -> request.send())

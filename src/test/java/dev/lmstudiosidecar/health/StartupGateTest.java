@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class StartupGateTest {
 
-    private static final StartupGate.WarmUp WARMED = new StartupGate.WarmUp(true, "done: 50 requests in 300 ms");
+    private static final StartupGate.WarmUp WARMED = new StartupGate.WarmUp(true, "done: 200 requests in 610 ms");
 
     private final AtomicLong now = new AtomicLong(5_000_000_000L);
 
@@ -42,7 +42,7 @@ class StartupGateTest {
         assertEquals("running", warming.data().get("warmUp"));
         ProbeVerdict warmed = gate.judge(true, WARMED, ModelInventory.unknown());
         assertTrue(warmed.up());
-        assertEquals("done: 50 requests in 300 ms", warmed.data().get("warmUp"));
+        assertEquals("done: 200 requests in 610 ms", warmed.data().get("warmUp"));
     }
 
     @Test

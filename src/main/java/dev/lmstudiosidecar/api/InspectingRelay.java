@@ -1,5 +1,7 @@
 package dev.lmstudiosidecar.api;
 
+import dev.lmstudiosidecar.cache.CachedAnswer;
+import dev.lmstudiosidecar.cache.ResponseCache;
 import dev.lmstudiosidecar.metrics.RequestObservation;
 import dev.lmstudiosidecar.metrics.UsageReader;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
@@ -125,6 +127,9 @@ final class InspectingRelay {
         } else {
             exchange.opened(upstream, () -> {
                 readUsage();
+                if (success && exchange.recording() && held.length() <= ResponseCache.MAX_ANSWER_BYTES) {
+                    exchange.recorded(CachedAnswer.Kind.PLAIN, held.getBytes());
+                }
                 client.end(held);
             });
         }

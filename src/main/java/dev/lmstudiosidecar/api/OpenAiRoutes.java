@@ -1,6 +1,7 @@
 package dev.lmstudiosidecar.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lmstudiosidecar.cache.ResponseCache;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.config.SidecarConfig;
 import dev.lmstudiosidecar.metrics.RequestMetrics;
@@ -37,13 +38,13 @@ public class OpenAiRoutes {
 
     OpenAiRoutes(Vertx vertx, FallbackChain chain, BackendBreakers breakers, ConcurrencyLimiter limiter, BackendGuards guards,
                  ModelLoader loader, ModelUsage usage, CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar,
-                 RequestMetrics metrics, ObjectMapper json,
+                 RequestMetrics metrics, ResponseCache cache, ObjectMapper json,
                  @ConfigProperty(name = "quarkus.management.port", defaultValue = "9235") int managementPort) {
         this.managementPort = managementPort;
         this.context = new ProxyContext(vertx, chain, breakers, guards, limiter, loader, usage,
                 new OpenAiRequestParser(metrics.enabled()), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
                 new ServerErrorLog(Math.max(0, sidecar.errorLogLinesPerMinute()), System::nanoTime, LOG::warn), cloud::sanitize,
-                new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), metrics, new UsageReader(),
+                new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), metrics, new UsageReader(), cache,
                 sidecar.maxRequestBody().bytes(),
                 sidecar.requestBodyTimeout().toMillis(),
                 lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis());

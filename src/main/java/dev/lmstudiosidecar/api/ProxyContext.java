@@ -1,5 +1,6 @@
 package dev.lmstudiosidecar.api;
 
+import dev.lmstudiosidecar.cache.ResponseCache;
 import dev.lmstudiosidecar.metrics.RequestMetrics;
 import dev.lmstudiosidecar.metrics.UsageReader;
 import dev.lmstudiosidecar.models.ModelLoader;
@@ -34,6 +35,7 @@ record ProxyContext(
         RequestBodyBudget bodyBudget,
         RequestMetrics metrics,
         UsageReader usageReader,
+        ResponseCache cache,
         long maxRequestBodyBytes,
         long requestBodyTimeoutMillis,
         long timeoutMillis,

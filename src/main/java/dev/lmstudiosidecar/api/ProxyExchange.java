@@ -1,5 +1,10 @@
 package dev.lmstudiosidecar.api;
 
+import dev.lmstudiosidecar.cache.CachedAnswer;
+import dev.lmstudiosidecar.cache.InFlightAnswers;
+import dev.lmstudiosidecar.cache.RequestFields;
+import dev.lmstudiosidecar.cache.ResponseCache;
+import dev.lmstudiosidecar.cache.StreamConversions;
 import dev.lmstudiosidecar.metrics.ErrorTypes;
 import dev.lmstudiosidecar.metrics.GenAiOperation;
 import dev.lmstudiosidecar.metrics.Outcome;
@@ -84,6 +89,16 @@ final class ProxyExchange {
     private ApiError answeredError;
     /** The candidate the last step ran, to see the walk move to a fallback. */
     private Candidate lastCandidate;
+    /** What the response cache does for this request; null when it stays out (a bypass). */
+    private ResponseCache.Plan cachePlan;
+    /** The candidate whose cached answer was looked for (a fallback's answer is keyed by its own model). */
+    private Candidate cacheCheckedFor;
+    /** The key this request's answer is stored under, once a candidate's lookup missed. */
+    private String cacheKey;
+    /** This request leads the identical ones in flight: they wait for its answer. */
+    private InFlightAnswers.Leading cacheLead;
+    private ResponseCache.Result cacheResult = ResponseCache.Result.BYPASS;
+    private long sentNanos;
 
     ProxyExchange(ProxyContext context, RoutingContext routing) {
         this.context = context;
@@ -139,6 +154,9 @@ final class ProxyExchange {
             return;
         }
         this.body = body;
+        if (!planCache()) {
+            return;
+        }
         if (observation != null) {
             observation.requested(parsed.model());
         }
@@ -151,12 +169,153 @@ final class ProxyExchange {
         proceed();
     }
 
+    /** @return false when the request was refused (a malformed cache header) */
+    private boolean planCache() {
+        String operation = switch (endpoint) {
+            case CHAT_COMPLETIONS -> "chat";
+            case COMPLETIONS -> "completions";
+            case EMBEDDINGS -> "embeddings";
+            case MODELS, PASS_THROUGH -> null;
+        };
+        BufferBytes bytes = BufferBytes.of(body);
+        try {
+            cachePlan = context.cache().plan(operation, bytes.array(), bytes.offset(), bytes.length(),
+                    request.getHeader("Cache-Control"), request.getHeader(SidecarHeaders.CACHE_TTL)).orElse(null);
+        } catch (IllegalArgumentException malformed) {
+            respondError(ApiError.invalidRequest(null, SidecarHeaders.CACHE_TTL + ": " + malformed.getMessage()));
+            return false;
+        }
+        if (cachePlan == null && operation != null) {
+            context.cache().count(ResponseCache.Result.BYPASS);
+        }
+        return true;
+    }
+
+    /**
+     * Before a candidate is sent anything: its cached answer, if any; else the identical request in flight,
+     * if any, to wait for. A fallback's answer is keyed by its own model, so each candidate looks once.
+     *
+     * @return true when this candidate may go upstream now; else the lookup calls {@link #proceed()} again
+     */
+    private boolean checkCache(Candidate candidate) {
+        if (cachePlan == null || cacheCheckedFor == candidate || candidate.model() == null) {
+            return true;
+        }
+        cacheCheckedFor = candidate;
+        BufferBytes bytes = BufferBytes.of(body);
+        String key = context.cache().key(cachePlan, candidate.model(), bytes.array(), bytes.offset(), bytes.length());
+        if (!cachePlan.lookup()) {
+            cacheResult = ResponseCache.Result.MISS;
+            cacheKey = key;
+            return true;
+        }
+        context.cache().get(key).whenComplete((hit, failure) -> eventLoop.runOnContext(v -> guarded(() -> {
+            if (finished) {
+                return;
+            }
+            if (hit != null && hit.isPresent()) {
+                answerFromCache(hit.get());
+            } else {
+                follow(key);
+            }
+        })));
+        return false;
+    }
+
+    /** A miss: lead the identical requests, or wait (within lmstudio.timeout) for the one that leads. */
+    private void follow(String key) {
+        cacheKey = key;
+        cacheResult = ResponseCache.Result.MISS;
+        InFlightAnswers.Lead lead = context.cache().join(key);
+        if (lead instanceof InFlightAnswers.Leading leading) {
+            cacheLead = leading;
+            proceed();
+            return;
+        }
+        CompletableFuture<Optional<CachedAnswer>> shared = ((InFlightAnswers.Following) lead).answer();
+        shared.orTimeout(context.timeoutMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .whenComplete((answer, failure) -> eventLoop.runOnContext(v -> guarded(() -> {
+                    if (finished) {
+                        return;
+                    }
+                    if (answer != null && answer.isPresent()) {
+                        answerFromCache(answer.get());
+                    } else {
+                        proceed(); // the leader had nothing to share, or took too long: upstream ourselves
+                    }
+                })));
+    }
+
+    /** The answer from the cache, in the framing this request asked for; nothing is sent upstream. */
+    private void answerFromCache(CachedAnswer answer) {
+        context.cache().count(ResponseCache.Result.HIT);
+        cacheResult = ResponseCache.Result.HIT;
+        boolean wantsStream = parsed.stream();
+        byte[] bytes;
+        try {
+            bytes = switch (answer.kind()) {
+                case PLAIN -> wantsStream ? StreamConversions.toSse(answer.body()) : answer.body();
+                case STREAM -> wantsStream ? answer.body() : StreamConversions.toPlain(answer.body());
+            };
+        } catch (IllegalArgumentException unusable) {
+            LOG.debugf("request %s: cached answer unusable (%s), sent upstream", requestId, unusable.getMessage());
+            cacheResult = ResponseCache.Result.MISS;
+            proceed();
+            return;
+        }
+        response.setStatusCode(200);
+        response.headers().set("Content-Type", wantsStream ? "text/event-stream" : "application/json");
+        response.headers().set(SidecarHeaders.CACHE, ResponseCache.Result.HIT.name());
+        response.headers().set("Age", Long.toString(Math.max(0, (System.currentTimeMillis() - answer.createdEpochMillis()) / 1000)));
+        response.headers().set(SidecarHeaders.MODEL, answer.model());
+        response.headers().set(SidecarHeaders.ATTEMPTS, "0");
+        response.end(Buffer.buffer(bytes));
+    }
+
+    /**
+     * The relay has the whole answer as the client got it: stored when it is complete and meant to be,
+     * and handed to the identical requests waiting for it.
+     */
+    void recorded(CachedAnswer.Kind kind, byte[] answer) {
+        if (cacheKey == null || clientGone || response.getStatusCode() != 200) {
+            return;
+        }
+        boolean complete = switch (kind) {
+            case STREAM -> StreamConversions.isComplete(answer);
+            // A cut answer is not the answer, unless the request asked for that length.
+            case PLAIN -> endpoint == OpenAiEndpoint.EMBEDDINGS
+                    || !"length".equals(StreamConversions.finishReason(answer).orElse(null)) || limitsLength();
+        };
+        if (!complete) {
+            return;
+        }
+        CachedAnswer cached = new CachedAnswer(answeringModel(), kind, answer, System.currentTimeMillis(),
+                (System.nanoTime() - sentNanos) / 1_000_000);
+        context.cache().store(cacheKey, cachePlan, cached);
+        if (cacheLead != null) {
+            cacheLead.end(Optional.of(cached));
+        }
+    }
+
+    private boolean limitsLength() {
+        BufferBytes bytes = BufferBytes.of(body);
+        return RequestFields.limitsLength(bytes.array(), bytes.offset(), bytes.length());
+    }
+
+    /** Whether the relays should keep a copy of the answer for the cache. */
+    boolean recording() {
+        return cacheKey != null;
+    }
+
     /**
      * Runs the walk's current candidate: a local one holds one of LM Studio's slots
      * (waiting in the queue for it if need be), a cloud one does not.
      */
     private void proceed() {
         Candidate candidate = walk.current();
+        if (!checkCache(candidate)) {
+            return;
+        }
         if (lastCandidate != null && lastCandidate != candidate) {
             context.metrics().fellBack(lastCandidate.client().backend().name(), lastCandidate.model(),
                     candidate.client().backend().name(), candidate.model());
@@ -297,6 +456,7 @@ final class ProxyExchange {
             context.metrics().retried(current.client().backend().name(), current.model());
         }
         walk.attemptStarted();
+        sentNanos = System.nanoTime();
         upstreamComplete = false;
         call = current.client().sendOpenAi(request.method(), suffixWithQuery(),
                 ForwardedHeaders.toUpstream(request.headers(), requestId), bodyFor(current));
@@ -601,7 +761,11 @@ final class ProxyExchange {
         if (modelLease != null) {
             modelLease.close();
         }
-        if (observation != null) {
+        if (cacheLead != null) {
+            cacheLead.end(Optional.empty()); // nothing stored (or stored already): the waiters go upstream
+        }
+        // A cache hit asked nothing of a model: the GenAI metrics leave it out, the cache's count it.
+        if (observation != null && cacheResult != ResponseCache.Result.HIT) {
             recordMetrics();
         }
     }
@@ -627,6 +791,10 @@ final class ProxyExchange {
     /** @param answered a model's answer follows: only then are the model, and any stand-in, named */
     private void addSidecarHeaders(boolean answered) {
         MultiMap headers = response.headers();
+        if (cachePlan != null || cacheResult != ResponseCache.Result.BYPASS || parsed != null && endpoint.generates()
+                || endpoint == OpenAiEndpoint.EMBEDDINGS) {
+            headers.set(SidecarHeaders.CACHE, cacheResult.name());
+        }
         headers.set(SidecarHeaders.PROVIDER, backend().name());
         headers.set(SidecarHeaders.ATTEMPTS, Integer.toString(walk == null ? 0 : walk.attempts()));
         if (!answered) {

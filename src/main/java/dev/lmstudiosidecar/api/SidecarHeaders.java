@@ -10,6 +10,10 @@ public final class SidecarHeaders {
     public static final String FALLBACK = "X-Sidecar-Fallback";
     /** Tells OpenAI SDKs not to retry what the sidecar already retried. */
     public static final String SHOULD_RETRY = "x-should-retry";
+    /** {@code HIT}, {@code MISS} or {@code BYPASS}: what the response cache did for the request. */
+    public static final String CACHE = "X-Sidecar-Cache";
+    /** A request's own time to live for its cached answer (seconds, or a duration such as {@code 5m}). */
+    public static final String CACHE_TTL = "X-Sidecar-Cache-TTL";
 
     private SidecarHeaders() {
     }

@@ -1,6 +1,8 @@
 package dev.lmstudiosidecar.api;
 
 import dev.lmstudiosidecar.provider.UpstreamFailure;
+import dev.lmstudiosidecar.cache.CachedAnswer;
+import dev.lmstudiosidecar.cache.ResponseCache;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
@@ -26,6 +28,8 @@ final class StreamRelay {
     private final StreamUsageTap usage;
     private boolean started;
     private boolean abandoned;
+    /** The stream as the client gets it, for the cache; null when not wanted, or when it grew too large. */
+    private Buffer recording;
 
     StreamRelay(ProxyExchange exchange, HttpClientResponse upstream) {
         this.exchange = exchange;
@@ -39,6 +43,7 @@ final class StreamRelay {
     }
 
     void start() {
+        recording = exchange.recording() ? Buffer.buffer() : null;
         stall.start();
         upstream.handler(this::relayChunk);
         upstream.exceptionHandler(failure -> fail(exchange.transportFailure(failure)));
@@ -60,7 +65,11 @@ final class StreamRelay {
         if (!client.ended() && !client.closed()) {
             Buffer rest = usage == null ? null : usage.flush();
             if (rest != null && rest.length() > 0) {
+                record(rest);
                 client.write(rest);
+            }
+            if (recording != null) {
+                exchange.recorded(CachedAnswer.Kind.STREAM, recording.getBytes());
             }
             client.end();
         }
@@ -81,7 +90,19 @@ final class StreamRelay {
     private void relay(Buffer chunk) {
         Buffer relayed = usage == null ? chunk : usage.onChunk(chunk);
         if (relayed.length() > 0) { // an empty write would end a chunked body
+            record(relayed);
             Backpressure.write(upstream, client, relayed);
+        }
+    }
+
+    private void record(Buffer relayed) {
+        if (recording == null) {
+            return;
+        }
+        if (recording.length() + relayed.length() > ResponseCache.MAX_ANSWER_BYTES) {
+            recording = null; // too large to cache: relayed, not kept
+        } else {
+            recording.appendBuffer(relayed);
         }
     }
 

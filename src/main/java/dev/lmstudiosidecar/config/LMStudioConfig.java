@@ -117,13 +117,20 @@ public interface LMStudioConfig {
     @WithDefault("30s")
     Duration maxQueueWait();
 
+    /** The response cache on or off; {@code cache-mode} says what it keeps. */
     @WithDefault("true")
     boolean enableCaching();
 
+    /** {@code deterministic}: answers meant to repeat (temperature 0, a seed, embeddings); {@code all}: every success; {@code off}. */
+    @WithDefault("deterministic")
+    String cacheMode();
+
+    /** The persistent tier's bound: beyond it the oldest entries go first. */
     @WithDefault("1GB")
     @WithConverter(ByteSizeConverter.class)
     ByteSize cacheSize();
 
+    /** How long an answer stays cached, unless a request's {@code X-Sidecar-Cache-TTL} says otherwise (never longer). */
     @WithDefault("3600s")
     Duration cacheTtl();
 

@@ -37,11 +37,13 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.Function;
+import dev.lmstudiosidecar.cache.ResponseCache;
 import org.jboss.logging.Logger;
 
 /**
  * The seed's management methods under {@code /admin/*} on the API port: the models (catalog and
- * discovery joined), a listing on demand, load and unload, the resources, the recent performance per model and the backends' health. Model keys may hold
+ * discovery joined), a listing on demand, load and unload, the resources, the recent performance per model, the backends' health
+ * and the response cache (its state; emptied whole or for one model). Model keys may hold
  * slashes ({@code qwen/qwen3-4b}), so the model is everything between {@code /models/} and the action.
  */
 @ApplicationScoped
@@ -66,9 +68,12 @@ public class AdminRoutes {
     private final ObjectMapper json;
     private final Vertx vertx;
     private final long bodyTimeoutMillis;
+    private final ResponseCache cache;
+    private final CacheView cacheView;
 
     AdminRoutes(Vertx vertx, ModelDirectory directory, ModelDiscovery discovery, ModelLoader loader, ResourceMonitor resources,
-                PerformanceTracker performance, HealthMonitor health, LMStudioConfig lmstudio, SidecarConfig sidecar, ObjectMapper json) {
+                PerformanceTracker performance, HealthMonitor health, ResponseCache cache, LMStudioConfig lmstudio, SidecarConfig sidecar,
+                ObjectMapper json) {
         this.directory = directory;
         this.discovery = discovery;
         this.loader = loader;
@@ -82,6 +87,8 @@ public class AdminRoutes {
         this.json = json;
         this.vertx = vertx;
         this.bodyTimeoutMillis = lmstudio.discoveryTimeout().toMillis();
+        this.cache = cache;
+        this.cacheView = new CacheView(json);
     }
 
     void register(@Observes Router router) {
@@ -96,6 +103,11 @@ public class AdminRoutes {
                 render.performance(performance.window(), collectingMetrics, performance.snapshot())));
         // The last checks' result: asking for it calls no backend.
         router.get("/admin/health").handler(routing -> send(routing, 200, render.health(health.snapshot())));
+        router.get("/admin/cache").handler(routing -> send(routing, 200, cacheView.render(cache)));
+        router.delete("/admin/cache").handler(routing -> {
+            String model = routing.request().getParam("model");
+            answer(routing, Future.fromCompletionStage(cache.remove(model)), removed -> cacheView.removed(model, removed));
+        });
         router.route("/admin/*").handler(this::wrongMethodOrPath);
     }
 

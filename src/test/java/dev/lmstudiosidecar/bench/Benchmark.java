@@ -27,6 +27,9 @@ public final class Benchmark {
     private static final Call CHAT = new Call("chat", "/chat/completions", CHAT_BODY, false);
     private static final Call STREAM = new Call("stream", "/chat/completions", STREAM_BODY, true);
     private static final Call EMBED = new Call("embeddings", "/embeddings", EMBED_BODY, false);
+    /** Deterministic (temperature 0): after the first, the sidecar answers it from its cache. */
+    private static final Call CACHED = new Call("cached chat", "/chat/completions",
+            "{\"model\":\"qwen2.5-7b-instruct\",\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}", false);
 
     private final BenchOptions options;
     private final LmStudioEmulator emulator;
@@ -116,6 +119,16 @@ public final class Benchmark {
                             + options.longStreamTokenDelay().toMillis() + " ms before each token",
                     STREAM, options.concurrentStreams(), true);
             comparisons.add(concurrent);
+        }
+
+        if (options.runs("cachehit")) {
+            emulator.tokensPerResponse(options.chatTokens());
+            emulator.tokenDelay(Duration.ZERO);
+            // "Added" is negative when a hit is faster than LM Studio answering, even at no delay per token.
+            comparisons.add(compare("Cache hits: deterministic chat at 500 req/s",
+                    "temperature 0, the same request each time: the sidecar answers from its cache after the first; "
+                            + options.chatTokens() + " tokens per answer, no delay per token, direct",
+                    CACHED, 500, false));
         }
 
         String header = header(startRssKb);

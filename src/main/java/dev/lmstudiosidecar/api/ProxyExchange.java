@@ -254,7 +254,7 @@ final class ProxyExchange {
         byte[] bytes;
         try {
             bytes = switch (answer.kind()) {
-                case PLAIN -> wantsStream ? StreamConversions.toSse(answer.body()) : answer.body();
+                case PLAIN -> wantsStream ? StreamConversions.toSse(answer.body(), asksStreamUsage()) : answer.body();
                 case STREAM -> wantsStream ? answer.body() : StreamConversions.toPlain(answer.body());
             };
         } catch (IllegalArgumentException unusable) {
@@ -295,6 +295,11 @@ final class ProxyExchange {
         if (cacheLead != null) {
             cacheLead.end(Optional.of(cached));
         }
+    }
+
+    private boolean asksStreamUsage() {
+        BufferBytes bytes = BufferBytes.of(body);
+        return RequestFields.asksStreamUsage(bytes.array(), bytes.offset(), bytes.length());
     }
 
     private boolean limitsLength() {

@@ -1,6 +1,7 @@
 package dev.lmstudiosidecar.cache;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +15,7 @@ import org.jboss.logging.Logger;
 
 /**
  * {@link ResponseStore} on Infinispan embedded: a {@link MemoryTier} always, a {@link PersistentTier} when
- * its directory opens.
+ * its directory opens. Each tier's byte bound is kept by a {@link ByteAccount}.
  *
  * <p>Threads: memory-tier calls are in-memory and complete on the caller's thread; everything that may touch
  * the disk runs on {@link StoreWorkers}. No call throws and every stage completes: a failure is logged once
@@ -34,12 +35,17 @@ public final class InfinispanResponseStore implements ResponseStore {
     private final StoreWorkers workers = new StoreWorkers(failures);
     private final LongSupplier clock;
     private final MemoryTier memory;
+    /** The memory tier by last use. */
+    private final ByteAccount memoryAccount;
     /** Null when the persistent tier was left out. */
     private final PersistentTier persistent;
-    private final PersistentAccount account;
-    private final AtomicLong persistentEvictions = new AtomicLong();
+    /** The persistent tier by creation. */
+    private final ByteAccount persistentAccount;
+    private final AtomicLong evictions = new AtomicLong();
+    /** Why the persistent tier was left out; null when it opened. */
+    private final String persistentProblem;
 
-    /** Opens the store on the wall clock. */
+    /** Opens the store on the wall clock: on the start-up thread, as it reads and writes its directory. */
     public static InfinispanResponseStore open(StoreSettings settings) {
         return new InfinispanResponseStore(settings, System::currentTimeMillis);
     }
@@ -47,22 +53,25 @@ public final class InfinispanResponseStore implements ResponseStore {
     InfinispanResponseStore(StoreSettings settings, LongSupplier clock) {
         this.clock = clock;
         this.memory = new MemoryTier(settings.memoryBytes());
-        this.account = new PersistentAccount(settings.persistentBytes());
-        this.persistent = openPersistent(settings);
+        this.memoryAccount = new ByteAccount(settings.memoryBytes());
+        this.persistentAccount = new ByteAccount(settings.persistentBytes());
+        PersistentTier opened = null;
+        String problem = null;
+        try {
+            opened = PersistentTier.open(settings.cacheDir());
+        } catch (Throwable e) {
+            problem = settings.cacheDir().toAbsolutePath() + ": " + FailureLog.describe(e);
+            LOG.warnf("The response cache keeps answers in memory only (none survive a restart): its persistent tier "
+                    + "cannot use %s", problem);
+        }
+        this.persistent = opened;
+        this.persistentProblem = problem;
         if (persistent != null) {
-            workers.submit("count the persistent tier's entries", this::rebuildAccount, null);
+            workers.submit("count the persistent tier's entries", this::countPersistentEntries, null);
         }
     }
 
-    private PersistentTier openPersistent(StoreSettings settings) {
-        try {
-            return PersistentTier.open(settings.cacheDir());
-        } catch (Throwable e) {
-            LOG.warnf("The response cache's persistent tier cannot use %s, so answers are cached in memory only "
-                    + "and none survive a restart: %s", settings.cacheDir().toAbsolutePath(), FailureLog.describe(e));
-            return null;
-        }
-    }
+    // ---- get
 
     @Override
     public CompletionStage<Optional<CachedAnswer>> get(String key) {
@@ -98,10 +107,12 @@ public final class InfinispanResponseStore implements ResponseStore {
             return Optional.empty();
         }
         Optional<CachedAnswer> answer = CachedAnswerCodec.decode(bytes);
-        if (answer.isEmpty()) {
+        if (answer.isPresent()) {
+            memoryAccount.touch(key, clock.getAsLong());
+        } else {
             failures.warnOnce("corrupt-memory", "The response cache found an entry in memory that does not decode; "
                     + "it is removed and counts as a miss", null);
-            memory.remove(key);
+            removeFromMemory(key);
         }
         return answer;
     }
@@ -120,18 +131,21 @@ public final class InfinispanResponseStore implements ResponseStore {
             if (answer.isEmpty()) {
                 failures.warnOnce("corrupt-persistent", "The response cache found an entry in " + persistent.directory()
                         + " that does not decode; it is removed and counts as a miss", null);
-                account.forget(key);
+                persistentAccount.forget(key);
                 persistent.remove(key);
                 return answer;
             }
+            long now = clock.getAsLong();
             long expires = PersistentTier.expiresMillis(entry);
-            long remaining = expires == Long.MAX_VALUE ? entry.getLifespan() : expires - clock.getAsLong();
+            long remaining = expires == Long.MAX_VALUE ? entry.getLifespan() : expires - now;
             if (remaining > 0) {
-                putMemory(key, entry.getValue(), remaining);
+                putMemory(key, entry.getValue(), remaining, now);
             }
             return answer;
         }, Optional.empty());
     }
+
+    // ---- put
 
     @Override
     public CompletionStage<Void> put(String key, CachedAnswer answer, Duration ttl, boolean persist) {
@@ -141,14 +155,14 @@ public final class InfinispanResponseStore implements ResponseStore {
                 return CompletableFuture.completedFuture(null);
             }
             byte[] bytes = CachedAnswerCodec.encode(answer);
-            CompletableFuture<Void> inMemory = putMemory(key, bytes, lifespan);
+            CompletableFuture<Void> inMemory = putMemory(key, bytes, lifespan, clock.getAsLong());
             if (!persist || persistent == null) {
                 return inMemory;
             }
             CompletableFuture<Void> onDisk = workers.submit("write the persistent tier", () -> {
                 long now = clock.getAsLong();
                 persistent.put(key, bytes, lifespan);
-                evict(account.add(key, bytes.length, answer.createdEpochMillis(), now + lifespan, now));
+                evictFromDisk(persistentAccount.add(key, Tiers.weight(key, bytes), answer.createdEpochMillis(), now + lifespan, now));
                 return null;
             }, null);
             return CompletableFuture.allOf(inMemory, onDisk);
@@ -158,24 +172,36 @@ public final class InfinispanResponseStore implements ResponseStore {
         }
     }
 
-    private CompletableFuture<Void> putMemory(String key, byte[] bytes, long lifespanMillis) {
+    /** Stores in memory, then removes the least recently used entries over the bound. */
+    private CompletableFuture<Void> putMemory(String key, byte[] bytes, long lifespanMillis, long now) {
         try {
-            return memory.put(key, bytes, lifespanMillis).exceptionally(failure -> {
+            CompletableFuture<Void> stored = memory.put(key, bytes, lifespanMillis).exceptionally(failure -> {
                 failures.warnOnce("write the memory tier", "The response cache could not write the memory tier", failure);
                 return null;
             });
+            List<String> victims = memoryAccount.add(key, Tiers.weight(key, bytes), now, now + lifespanMillis, now);
+            evictions.addAndGet(victims.size());
+            victims.forEach(this::removeFromMemory);
+            return stored;
         } catch (Throwable e) {
             failures.warnOnce("write the memory tier", "The response cache could not write the memory tier", e);
             return CompletableFuture.completedFuture(null);
         }
     }
 
+    /** Removes from the memory tier; in memory, so it is done when this returns. */
+    private void removeFromMemory(String key) {
+        memoryAccount.forget(key);
+        memory.remove(key).whenComplete((done, failure) -> {
+            if (failure != null) {
+                failures.warnOnce("remove from the memory tier", "The response cache could not remove from the memory tier", failure);
+            }
+        });
+    }
+
     /** Removes what the account says is over the bound, oldest first, without waiting for the disk. */
-    private void evict(List<String> victims) {
-        if (victims.isEmpty()) {
-            return;
-        }
-        persistentEvictions.addAndGet(victims.size());
+    private void evictFromDisk(List<String> victims) {
+        evictions.addAndGet(victims.size());
         for (String victim : victims) {
             persistent.removeAsync(victim).whenComplete((done, failure) -> {
                 if (failure != null) {
@@ -186,6 +212,8 @@ public final class InfinispanResponseStore implements ResponseStore {
         }
     }
 
+    // ---- remove
+
     @Override
     public CompletionStage<Long> remove(String model) {
         return workers.submit("remove entries", () -> model == null ? removeAll() : removeModel(model), 0L);
@@ -195,10 +223,11 @@ public final class InfinispanResponseStore implements ResponseStore {
         Set<String> keys = new HashSet<>();
         memory.forEach((key, value) -> keys.add(key));
         memory.clear().join(); // in memory: done when it returns
+        memoryAccount.clear();
         if (persistent != null) {
             persistent.forEach((key, value, expires) -> keys.add(key));
             persistent.clear();
-            account.clear();
+            persistentAccount.clear();
         }
         return keys.size();
     }
@@ -213,9 +242,9 @@ public final class InfinispanResponseStore implements ResponseStore {
         Set<String> gone = new HashSet<>(matching);
         gone.addAll(corrupt); // dropped while we are at it, not counted: they were no one's answer
         for (String key : gone) {
-            memory.remove(key).join();
+            removeFromMemory(key);
             if (persistent != null) {
-                account.forget(key);
+                persistentAccount.forget(key);
                 persistent.remove(key);
             }
         }
@@ -231,22 +260,24 @@ public final class InfinispanResponseStore implements ResponseStore {
         }
     }
 
+    // ---- start-up
+
     /**
-     * Counts what a previous run left on disk, so that the bound holds from the start. Runs on a store thread
-     * while gets and puts go on: a key put meanwhile is already counted, and the newer weight wins.
+     * Counts what a previous run left on disk, so that the bound holds from the start, and drops what does not
+     * decode. Runs on a store thread while gets and puts go on: a key put meanwhile is already counted, and
+     * newer than what the scan read. The whole scan is counted at once, so that the oldest are evicted, not
+     * whichever the scan happened to read first.
      */
-    private Void rebuildAccount() {
-        Set<String> corrupt = new HashSet<>();
-        long now = clock.getAsLong();
-        int[] found = {0};
+    private Void countPersistentEntries() {
+        List<ByteAccount.Found> found = new ArrayList<>();
+        List<String> corrupt = new ArrayList<>();
         persistent.forEach((key, value, expires) -> {
             Optional<CachedAnswer> answer = CachedAnswerCodec.decode(value);
-            if (answer.isEmpty()) {
+            if (answer.isPresent()) {
+                found.add(new ByteAccount.Found(key, Tiers.weight(key, value), answer.get().createdEpochMillis(), expires));
+            } else {
                 corrupt.add(key);
-                return;
             }
-            found[0]++;
-            evict(account.addFound(key, value.length, answer.get().createdEpochMillis(), expires, now));
         });
         for (String key : corrupt) {
             persistent.remove(key);
@@ -255,30 +286,36 @@ public final class InfinispanResponseStore implements ResponseStore {
             failures.warnOnce("corrupt-persistent", "The response cache dropped " + corrupt.size() + " entries in "
                     + persistent.directory() + " that do not decode", null);
         }
-        LOG.debugf("The response cache's persistent tier holds %d entries (%d bytes)", found[0], account.bytes(now));
+        long now = clock.getAsLong();
+        evictFromDisk(persistentAccount.addFound(found, now));
+        LOG.debugf("The response cache's persistent tier holds %d entries (%d bytes)", persistentAccount.entries(now),
+                persistentAccount.bytes(now));
         return null;
     }
+
+    // ---- the rest
 
     @Override
     public StoreStats stats() {
         long now = clock.getAsLong();
-        long memoryEntries = 0;
-        long memoryBytes = 0;
-        long memoryEvictions = 0;
+        long netEvictions = 0;
         try {
-            memoryEntries = memory.entries();
-            memoryBytes = memory.bytes();
-            memoryEvictions = memory.evictions();
+            netEvictions = memory.infinispanEvictions();
         } catch (RuntimeException e) {
             failures.warnOnce("read the memory tier's statistics", "The response cache could not read its memory tier's statistics", e);
         }
-        return new StoreStats(memoryEntries, memoryBytes, account.entries(now), account.bytes(now),
-                memoryEvictions + persistentEvictions.get(), persistent != null);
+        return new StoreStats(memoryAccount.entries(now), memoryAccount.bytes(now), persistentAccount.entries(now),
+                persistentAccount.bytes(now), evictions.get() + netEvictions, persistent != null);
     }
 
-    /** Whether a failure of {@code kind} was logged (tests look). */
-    boolean logged(String kind) {
-        return failures.logged(kind);
+    /** Why the persistent tier was left out (the directory and the cause, as logged), if it was. */
+    Optional<String> persistentProblem() {
+        return Optional.ofNullable(persistentProblem);
+    }
+
+    /** Infinispan's own estimate of the memory tier's bytes (tests compare it with the account's). */
+    long memoryBytesByInfinispan() {
+        return memory.infinispanBytes();
     }
 
     @Override

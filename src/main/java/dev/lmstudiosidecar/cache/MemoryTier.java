@@ -10,30 +10,34 @@ import org.infinispan.context.Flag;
 import org.infinispan.manager.DefaultCacheManager;
 
 /**
- * The memory tier: a heap-only Infinispan cache bounded in bytes, least recently used entries removed when
- * it is full. Its operations never touch a disk, so their async forms complete at once on the calling
- * thread; only the whole-tier scans ({@link #forEach}) are left to the store's own threads.
+ * The memory tier: a heap-only Infinispan cache. Its operations never touch a disk, so their async forms
+ * complete at once on the calling thread; only the whole-tier scans ({@link #forEach}) are left to the
+ * store's own threads.
+ *
+ * <p>Its byte bound is kept by the store's {@link ByteAccount} (least recently used first); Infinispan's own
+ * bound sits above it, as a net for what the account does not see.
  */
 final class MemoryTier {
 
     private final DefaultCacheManager manager;
     private final AdvancedCache<String, byte[]> cache;
+    /** For puts; removes go through {@link #cache} (see {@link PersistentTier}: a remove must look). */
+    private final AdvancedCache<String, byte[]> writer;
 
     MemoryTier(long maxBytes) {
         manager = new DefaultCacheManager(Tiers.global("sidecar-cache-memory").build(), false);
         manager.defineConfiguration(Tiers.CACHE_NAME, Tiers.memory(maxBytes).build());
         manager.start();
-        AdvancedCache<String, byte[]> started = manager.<String, byte[]>getCache(Tiers.CACHE_NAME).getAdvancedCache();
-        cache = started.withFlags(Flag.IGNORE_RETURN_VALUES);
+        cache = manager.<String, byte[]>getCache(Tiers.CACHE_NAME).getAdvancedCache();
+        writer = cache.withFlags(Flag.IGNORE_RETURN_VALUES);
     }
 
     CompletableFuture<byte[]> get(String key) {
-        // The flag only changes what writes return: reads return the value as always.
         return cache.getAsync(key);
     }
 
     CompletableFuture<Void> put(String key, byte[] value, long lifespanMillis) {
-        return cache.putAsync(key, value, lifespanMillis, TimeUnit.MILLISECONDS).thenApply(previous -> null);
+        return writer.putAsync(key, value, lifespanMillis, TimeUnit.MILLISECONDS).thenApply(previous -> null);
     }
 
     CompletableFuture<Void> remove(String key) {
@@ -54,17 +58,13 @@ final class MemoryTier {
         }
     }
 
-    /** Entries held, expired ones not yet reaped included (counting only live ones would walk them all). */
-    long entries() {
-        return cache.getDataContainer().sizeIncludingExpired();
-    }
-
     /** What the entries weigh by Infinispan's own estimate: the figure its byte bound is kept against. */
-    long bytes() {
+    long infinispanBytes() {
         return cache.getDataContainer().evictionSize();
     }
 
-    long evictions() {
+    /** Entries Infinispan's own bound removed (the net above the store's account). */
+    long infinispanEvictions() {
         return cache.getStats().getEvictions();
     }
 

@@ -28,11 +28,17 @@ final class PersistentTier {
     private final Path directory;
     private final DefaultCacheManager manager;
     private final AdvancedCache<String, byte[]> cache;
+    /**
+     * For puts only. Not for removes: a remove that need not return the old value does not load it, and a key
+     * not in the (small) in-memory container then counts as absent, and is not removed from the disk.
+     */
+    private final AdvancedCache<String, byte[]> writer;
 
     private PersistentTier(Path directory, DefaultCacheManager manager, AdvancedCache<String, byte[]> cache) {
         this.directory = directory;
         this.manager = manager;
         this.cache = cache;
+        this.writer = cache.withFlags(Flag.IGNORE_RETURN_VALUES);
     }
 
     /**
@@ -52,7 +58,7 @@ final class PersistentTier {
             manager.defineConfiguration(Tiers.CACHE_NAME, Tiers.persistent(absolute.toString()).build());
             manager.start();
             AdvancedCache<String, byte[]> cache = manager.<String, byte[]>getCache(Tiers.CACHE_NAME).getAdvancedCache();
-            return new PersistentTier(absolute, manager, cache.withFlags(Flag.IGNORE_RETURN_VALUES));
+            return new PersistentTier(absolute, manager, cache);
         } catch (Exception | Error e) {
             try {
                 manager.stop();
@@ -74,7 +80,7 @@ final class PersistentTier {
 
     /** Blocking: written to disk when it returns. */
     void put(String key, byte[] value, long lifespanMillis) {
-        cache.put(key, value, lifespanMillis, TimeUnit.MILLISECONDS);
+        writer.put(key, value, lifespanMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Blocking. */

@@ -35,7 +35,8 @@ final class FailureLog {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String outer = failure.getClass().getSimpleName() + ": " + failure.getMessage();
-        return root == failure ? outer : outer + "; caused by " + root.getClass().getSimpleName() + ": " + root.getMessage();
+        // The root first: "Magic byte was: 61" says more than the three wrappers Infinispan puts around it.
+        String described = root.getClass().getSimpleName() + ": " + root.getMessage();
+        return root == failure ? described : described + " (in " + failure.getClass().getSimpleName() + ")";
     }
 }

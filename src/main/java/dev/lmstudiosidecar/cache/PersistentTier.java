@@ -1,6 +1,7 @@
 package dev.lmstudiosidecar.cache;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -48,10 +49,18 @@ final class PersistentTier {
      */
     static PersistentTier open(Path directory) throws Exception {
         Path absolute = directory.toAbsolutePath().normalize();
-        // Fails here with a plain message (a parent that is a file, no permission) rather than deep inside Infinispan.
-        Files.createDirectories(absolute);
-        if (!Files.isWritable(absolute)) {
-            throw new IOException("not writable");
+        // The directories the file store will use, made and checked here: a parent that is a file, a file where a
+        // directory should be, no permission fail with one plain message, not with Infinispan's stack traces.
+        Path tier = absolute.resolve(Tiers.CACHE_NAME);
+        for (Path needed : new Path[] {tier.resolve("data"), tier.resolve("index")}) {
+            try {
+                Files.createDirectories(needed);
+            } catch (FileAlreadyExistsException e) {
+                throw new IOException(e.getFile() + " is a file where a directory should be");
+            }
+            if (!Files.isWritable(needed)) {
+                throw new IOException(needed + " is not writable");
+            }
         }
         DefaultCacheManager manager = new DefaultCacheManager(Tiers.global("sidecar-cache-persistent").build(), false);
         try {

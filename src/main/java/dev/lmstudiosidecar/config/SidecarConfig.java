@@ -41,6 +41,20 @@ public interface SidecarConfig {
     @WithDefault("5m")
     Duration performanceWindow();
 
+    /** The response cache's tiers (the persistent tier's bound is {@code lmstudio.cache-size}, its directory {@code <data-dir>/cache}). */
+    Cache cache();
+
+    interface Cache {
+        /** What the memory tier's entries may weigh in all (1 MiB to 4 GiB); past it the least recently used go. */
+        @WithDefault("32MiB")
+        @WithConverter(ByteSizeConverter.class)
+        ByteSize memorySize();
+
+        /** Answers that took at least this long to generate are worth keeping on disk too; quicker ones stay in memory only. */
+        @WithDefault("500ms")
+        Duration persistMinGeneration();
+    }
+
     /** What {@code /q/health/ready} requires before the pod takes traffic. */
     Readiness readiness();
 

@@ -8,7 +8,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-/** Opens the response store from config, once, at start-up. */
+/** The response cache and its store, from config, once; the store opens at start-up. */
 public class CacheBeans {
 
     /**
@@ -24,6 +24,17 @@ public class CacheBeans {
         }
         return InfinispanResponseStore.open(new StoreSettings(sidecar.dataDir(), sidecar.cache().memorySize().bytes(),
                 lmstudio.cacheSize().bytes()));
+    }
+
+    /** The cache the request path uses, from {@code lmstudio.enable-caching}, {@code cache-mode} and {@code cache-ttl}. */
+    @Produces
+    @Singleton
+    ResponseCache responseCache(LMStudioConfig lmstudio, SidecarConfig sidecar, ResponseStore store) {
+        if (lmstudio.cacheTtl().isNegative() || lmstudio.cacheTtl().isZero()) {
+            throw new IllegalArgumentException("lmstudio.cache-ttl must be positive (given " + lmstudio.cacheTtl() + ")");
+        }
+        return new ResponseCache(lmstudio.enableCaching(), CachePolicy.Mode.parse(lmstudio.cacheMode()), lmstudio.cacheTtl(),
+                sidecar.cache().persistMinGeneration(), store);
     }
 
     void close(@Disposes ResponseStore store) {

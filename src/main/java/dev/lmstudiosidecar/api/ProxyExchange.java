@@ -205,7 +205,7 @@ final class ProxyExchange {
         BufferBytes bytes = BufferBytes.of(body);
         String key = context.cache().key(cachePlan, candidate.model(), bytes.array(), bytes.offset(), bytes.length());
         if (!cachePlan.lookup()) {
-            cacheResult = ResponseCache.Result.MISS;
+            missed();
             cacheKey = key;
             return true;
         }
@@ -225,7 +225,7 @@ final class ProxyExchange {
     /** A miss: lead the identical requests, or wait (within lmstudio.timeout) for the one that leads. */
     private void follow(String key) {
         cacheKey = key;
-        cacheResult = ResponseCache.Result.MISS;
+        missed();
         InFlightAnswers.Lead lead = context.cache().join(key);
         if (lead instanceof InFlightAnswers.Leading leading) {
             cacheLead = leading;
@@ -246,10 +246,16 @@ final class ProxyExchange {
                 })));
     }
 
+    /** Counted once a request, however many candidates it looks up for. */
+    private void missed() {
+        if (cacheResult != ResponseCache.Result.MISS) {
+            cacheResult = ResponseCache.Result.MISS;
+            context.cache().count(ResponseCache.Result.MISS);
+        }
+    }
+
     /** The answer from the cache, in the framing this request asked for; nothing is sent upstream. */
     private void answerFromCache(CachedAnswer answer) {
-        context.cache().count(ResponseCache.Result.HIT);
-        cacheResult = ResponseCache.Result.HIT;
         boolean wantsStream = parsed.stream();
         byte[] bytes;
         try {
@@ -259,10 +265,12 @@ final class ProxyExchange {
             };
         } catch (IllegalArgumentException unusable) {
             LOG.debugf("request %s: cached answer unusable (%s), sent upstream", requestId, unusable.getMessage());
-            cacheResult = ResponseCache.Result.MISS;
+            missed();
             proceed();
             return;
         }
+        context.cache().count(ResponseCache.Result.HIT);
+        cacheResult = ResponseCache.Result.HIT;
         response.setStatusCode(200);
         response.headers().set("Content-Type", wantsStream ? "text/event-stream" : "application/json");
         response.headers().set(SidecarHeaders.CACHE, ResponseCache.Result.HIT.name());
@@ -796,8 +804,7 @@ final class ProxyExchange {
     /** @param answered a model's answer follows: only then are the model, and any stand-in, named */
     private void addSidecarHeaders(boolean answered) {
         MultiMap headers = response.headers();
-        if (cachePlan != null || cacheResult != ResponseCache.Result.BYPASS || parsed != null && endpoint.generates()
-                || endpoint == OpenAiEndpoint.EMBEDDINGS) {
+        if (endpoint == OpenAiEndpoint.CHAT_COMPLETIONS || endpoint == OpenAiEndpoint.COMPLETIONS || endpoint == OpenAiEndpoint.EMBEDDINGS) {
             headers.set(SidecarHeaders.CACHE, cacheResult.name());
         }
         headers.set(SidecarHeaders.PROVIDER, backend().name());

@@ -211,6 +211,27 @@ class ResponseCacheTest extends EmulatedLmStudioTest {
     }
 
     @Test
+    void aRequestsOwnTimeToLiveEndsItsEntry() throws InterruptedException {
+        String body = deterministic("Forget me soon", false);
+        given().contentType(ContentType.JSON).header("X-Sidecar-Cache-TTL", "1").body(body).post(CHAT).then().statusCode(200);
+        assertEquals("HIT", post(body).header("X-Sidecar-Cache"));
+        Thread.sleep(1_200);
+        assertEquals("MISS", post(body).header("X-Sidecar-Cache"), "expired after its one second");
+        given().contentType(ContentType.JSON).header("X-Sidecar-Cache-TTL", "soon").body(body).post(CHAT).then().statusCode(400)
+                .body("error.message", org.hamcrest.Matchers.containsString("X-Sidecar-Cache-TTL"));
+    }
+
+    @Test
+    void hitsAndMissesAreCountedForPrometheus() {
+        post(deterministic("Measure me", false));
+        post(deterministic("Measure me", false));
+        dev.lmstudiosidecar.testsupport.PrometheusScrape scrape = dev.lmstudiosidecar.testsupport.PrometheusScrape.now();
+        assertTrue(scrape.sum("sidecar_cache_requests_total", "result=hit") >= 1, scrape.toString());
+        assertTrue(scrape.sum("sidecar_cache_requests_total", "result=miss") >= 1, scrape.toString());
+        assertTrue(scrape.sum("sidecar_cache_size_bytes", "tier=memory") > 0, "the answer is held in memory");
+    }
+
+    @Test
     void theAdminViewCountsAndTheDeleteEmpties() {
         post(deterministic("Count me", false));
         post(deterministic("Count me", false));

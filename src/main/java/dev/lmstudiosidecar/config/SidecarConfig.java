@@ -45,8 +45,11 @@ public interface SidecarConfig {
     Cache cache();
 
     interface Cache {
-        /** What the memory tier's entries may weigh in all (1 MiB to 4 GiB); past it the least recently used go. */
-        @WithDefault("32MiB")
+        /**
+         * What the memory tier's entries may weigh in all (1 MiB to 4 GiB); past it the least recently used go.
+         * It lives on the heap: keep it well under {@code -Xmx} (a quarter of deploy/jvm.options' 64 MiB by default).
+         */
+        @WithDefault("16MiB")
         @WithConverter(ByteSizeConverter.class)
         ByteSize memorySize();
 

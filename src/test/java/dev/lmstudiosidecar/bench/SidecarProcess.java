@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The packaged sidecar (JVM mode) as a separate process, the way it runs next to an app. */
-final class SidecarProcess implements AutoCloseable {
+public final class SidecarProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
@@ -31,7 +31,7 @@ final class SidecarProcess implements AutoCloseable {
     }
 
     /** @param cpus a taskset CPU list to pin the sidecar to (e.g. "1"), or null to let it float */
-    static SidecarProcess start(Path jar, List<String> jvmOptions, String cpus, String lmStudioBaseUrl, Path log)
+    public static SidecarProcess start(Path jar, List<String> jvmOptions, String cpus, String lmStudioBaseUrl, Path log)
             throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run ./mvnw -B -DskipTests package first (bench/run does)");
@@ -61,7 +61,7 @@ final class SidecarProcess implements AutoCloseable {
         return sidecar;
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + apiPort + "/v1";
     }
 

@@ -193,7 +193,7 @@ class ResponseCacheTest extends EmulatedLmStudioTest {
     }
 
     @Test
-    void aStalledOrCutStreamIsNotCached() {
+    void aStreamCutShortIsNotCached() {
         emulator.dropStreamAfter(2);
         post(deterministic("Cut me", true));
         emulator.reset();

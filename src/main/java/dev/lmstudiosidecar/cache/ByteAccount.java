@@ -33,6 +33,9 @@ final class ByteAccount {
 
     private final long bound;
     private final Map<String, Entry> byKey = new HashMap<>();
+    /** Between {@link #scanStarting()} and {@link #addFound}: keys removed meanwhile, which the scan may still have read. */
+    private boolean scanning;
+    private final java.util.Set<String> droppedWhileScanning = new java.util.HashSet<>();
     private final TreeSet<Entry> byAge = new TreeSet<>(BY_AGE);
     private final TreeSet<Entry> byExpiry = new TreeSet<>(BY_EXPIRY);
     private long bytes;
@@ -58,11 +61,18 @@ final class ByteAccount {
      */
     synchronized List<String> addFound(List<Found> found, long nowMillis) {
         for (Found entry : found) {
-            if (!byKey.containsKey(entry.key())) {
+            if (!byKey.containsKey(entry.key()) && !droppedWhileScanning.contains(entry.key())) {
                 count(entry.key(), entry.weight(), entry.orderMillis(), entry.expiresMillis());
             }
         }
+        scanning = false;
+        droppedWhileScanning.clear();
         return overflow(nowMillis);
+    }
+
+    /** A start-up scan begins: a key removed before its {@link #addFound} must not come back from what it read. */
+    synchronized void scanStarting() {
+        scanning = true;
     }
 
     record Found(String key, long weight, long orderMillis, long expiresMillis) {
@@ -87,6 +97,9 @@ final class ByteAccount {
 
     /** Stops counting {@code key}; true if it was counted. */
     synchronized boolean forget(String key) {
+        if (scanning) {
+            droppedWhileScanning.add(key);
+        }
         Entry old = byKey.remove(key);
         if (old == null) {
             return false;

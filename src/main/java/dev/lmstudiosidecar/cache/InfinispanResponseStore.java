@@ -67,6 +67,7 @@ public final class InfinispanResponseStore implements ResponseStore {
         this.persistent = opened;
         this.persistentProblem = problem;
         if (persistent != null) {
+            persistentAccount.scanStarting();
             workers.submit("count the persistent tier's entries", this::countPersistentEntries, null);
         }
     }

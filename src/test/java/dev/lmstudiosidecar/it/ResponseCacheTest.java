@@ -201,6 +201,30 @@ class ResponseCacheTest extends EmulatedLmStudioTest {
     }
 
     @Test
+    void aStreamTheClientHungUpOnIsNotCached() throws Exception {
+        emulator.tokenDelay(Duration.ofMillis(100));
+        byte[] body = deterministic("Hang up on me", true).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket(sidecar.getHost(), sidecar.getPort())) {
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST " + CHAT + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder seen = new StringBuilder();
+            while (!seen.toString().contains("data:")) { // the stream has started: hang up in the middle of it
+                int b = in.read();
+                assertTrue(b >= 0, "the stream ended before its first chunk: " + seen);
+                seen.append((char) b);
+            }
+        }
+        dev.lmstudiosidecar.testsupport.Eventually.await("the sidecar stopped the generation", Duration.ofSeconds(5),
+                () -> emulator.abortedGenerations() >= 1);
+        emulator.reset();
+        assertEquals("MISS", post(deterministic("Hang up on me", true)).header("X-Sidecar-Cache"));
+    }
+
+    @Test
     void anErrorIsNotCached() {
         emulator.failNext(10, 400);
         post(deterministic("Refuse me", false)).then().statusCode(400);

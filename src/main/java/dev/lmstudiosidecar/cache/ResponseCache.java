@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class ResponseCache {
 
-    /** What the cache does for one request. */
-    public record Plan(String operation, boolean lookup, boolean store, Duration ttl) {
+    /** What the cache does for one request: it stores the answer; {@code lookup} says whether it looks first. */
+    public record Plan(String operation, boolean lookup, Duration ttl) {
     }
 
     public enum Result { HIT, MISS, BYPASS }
@@ -60,7 +60,7 @@ public final class ResponseCache {
             return Optional.empty();
         }
         Duration ttl = CachePolicy.ttl(ttlHeader, defaultTtl, defaultTtl);
-        return Optional.of(new Plan(operation, !control.noCache(), true, ttl));
+        return Optional.of(new Plan(operation, !control.noCache(), ttl));
     }
 
     /** The key of this request when {@code model} answers it. */
@@ -79,9 +79,7 @@ public final class ResponseCache {
 
     /** Stores a complete, successful answer; to disk too when it was expensive to make. */
     public void store(String key, Plan plan, CachedAnswer answer) {
-        if (plan.store()) {
-            store.put(key, answer, plan.ttl(), answer.generationMillis() >= persistMinGeneration.toMillis());
-        }
+        store.put(key, answer, plan.ttl(), answer.generationMillis() >= persistMinGeneration.toMillis());
     }
 
     public CompletionStage<Long> remove(String model) {

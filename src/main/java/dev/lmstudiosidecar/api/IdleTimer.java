@@ -26,9 +26,18 @@ final class IdleTimer {
         schedule(timeoutNanos);
     }
 
-    /** Changes the bound from the next check on (a stream's first token and its gaps differ). */
+    /**
+     * Changes the bound (a stream's first token and its gaps differ). A shorter bound moves the pending
+     * check forward: waiting for the check the longer bound scheduled would let a stall run past it.
+     */
     void setTimeout(long timeoutMillis) {
-        this.timeoutNanos = timeoutMillis * 1_000_000L;
+        long bound = timeoutMillis * 1_000_000L;
+        boolean sooner = bound < timeoutNanos;
+        this.timeoutNanos = bound;
+        if (sooner && !stopped && timerId >= 0) {
+            vertx.cancelTimer(timerId);
+            schedule(Math.max(0, timeoutNanos - (System.nanoTime() - lastActivity)));
+        }
     }
 
     void touch() {

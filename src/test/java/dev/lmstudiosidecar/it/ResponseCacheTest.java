@@ -50,7 +50,7 @@ class ResponseCacheTest extends EmulatedLmStudioTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             try {
-                return Map.of("lmstudio.enable-caching", "true",
+                return Map.of("lmstudio.enable-caching", "true", "lmstudio.stream-idle-timeout", "1s",
                         "sidecar.data-dir", Files.createTempDirectory("sidecar-cache-test").toString());
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
@@ -198,6 +198,16 @@ class ResponseCacheTest extends EmulatedLmStudioTest {
         post(deterministic("Cut me", true));
         emulator.reset();
         assertEquals("MISS", post(deterministic("Cut me", true)).header("X-Sidecar-Cache"));
+    }
+
+    @Test
+    void aStreamThatStalledIsNotCached() {
+        emulator.tokensPerResponse(10);
+        emulator.stallAfter(3);
+        String stalled = post(deterministic("Stall on me", true)).then().statusCode(200).extract().asString();
+        assertTrue(stalled.contains("\"code\":\"upstream_timeout\""), stalled);
+        emulator.reset();
+        assertEquals("MISS", post(deterministic("Stall on me", true)).header("X-Sidecar-Cache"));
     }
 
     @Test

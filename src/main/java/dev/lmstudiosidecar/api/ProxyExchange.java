@@ -202,6 +202,11 @@ final class ProxyExchange {
             return true;
         }
         cacheCheckedFor = candidate;
+        if (cacheLead != null) {
+            // The previous candidate failed: whoever waits for its answer would wait until lmstudio.timeout.
+            cacheLead.end(Optional.empty());
+            cacheLead = null;
+        }
         BufferBytes bytes = BufferBytes.of(body);
         String key = context.cache().key(cachePlan, candidate.model(), bytes.array(), bytes.offset(), bytes.length());
         if (!cachePlan.lookup()) {

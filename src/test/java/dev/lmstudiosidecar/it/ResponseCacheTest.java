@@ -70,7 +70,11 @@ class ResponseCacheTest extends EmulatedLmStudioTest {
     }
 
     private static String deterministic(String question, boolean stream) {
-        return "{\"model\":\"" + MODEL + "\",\"temperature\":0,\"stream\":" + stream
+        return deterministic(MODEL, question, stream);
+    }
+
+    private static String deterministic(String model, String question, boolean stream) {
+        return "{\"model\":\"" + model + "\",\"temperature\":0,\"stream\":" + stream
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + question + "\"}]}";
     }
 
@@ -159,6 +163,26 @@ class ResponseCacheTest extends EmulatedLmStudioTest {
         assertEquals("BYPASS", bypassed.header("X-Sidecar-Cache"));
         assertEquals("HIT", post(body).header("X-Sidecar-Cache"), "what no-cache stored is there");
         assertEquals(2, emulator.requestCount(CHAT));
+    }
+
+    @Test
+    void aFallbacksAnswerIsKeptUnderTheModelThatAnsweredAndSaysSoOnAHit() {
+        // deepseek-coder-34b is in the catalog but not on this LM Studio: qwen2.5-7b-instruct answers for it
+        Response first = post(deterministic("deepseek-coder-34b", "Answer for another", false));
+        assertEquals("MISS", first.header("X-Sidecar-Cache"));
+        assertEquals(MODEL, first.header("X-Sidecar-Model"));
+        int generated = emulator.completedGenerations();
+
+        Response again = post(deterministic("deepseek-coder-34b", "Answer for another", false));
+        assertEquals("HIT", again.header("X-Sidecar-Cache"));
+        assertEquals(MODEL, again.header("X-Sidecar-Model"), "a hit names the model whose answer it is");
+        assertEquals(first.jsonPath().getString("choices[0].message.content"),
+                again.jsonPath().getString("choices[0].message.content"));
+
+        Response direct = post(deterministic(MODEL, "Answer for another", false));
+        assertEquals("HIT", direct.header("X-Sidecar-Cache"), "the answer is the answering model's, whoever was asked");
+        // The named model is still tried first (it may have come back); its stand-in generates nothing again.
+        assertEquals(generated, emulator.completedGenerations(), "nothing was generated again");
     }
 
     @Test

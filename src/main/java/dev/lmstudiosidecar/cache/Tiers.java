@@ -7,6 +7,7 @@ import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.cache.StorageType;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.eviction.EvictionStrategy;
+import org.infinispan.factories.threads.CoreExecutorFactory;
 
 /**
  * The Infinispan configuration of the two tiers, in one place.
@@ -30,6 +31,10 @@ final class Tiers {
      */
     static final long PERSISTENT_CONTAINER_BYTES = 1L << 20;
 
+    /** Work Infinispan's own pools queue before their callers are told to wait (tasks are small). */
+    private static final int POOL_QUEUE = 1024;
+    private static final long POOL_KEEP_ALIVE_MILLIS = TimeUnit.SECONDS.toMillis(30);
+
     private Tiers() {
     }
 
@@ -42,6 +47,12 @@ final class Tiers {
         // No global state: it would add a lock file that, after an unclean stop (a killed pod), makes the next
         // start fail or purge. The file store keeps its own consistency (it rebuilds its index when it must).
         global.globalState().disable();
+        // Infinispan sizes its pools for a server (a thread or more per core, up to 150 blocking ones); a sidecar
+        // tier sees a few writes a second, and the store's own two workers are what queue them.
+        global.nonBlockingThreadPool().threadPoolFactory(
+                CoreExecutorFactory.executorFactory(1, 1, POOL_QUEUE, POOL_KEEP_ALIVE_MILLIS, true));
+        global.blockingThreadPool().threadPoolFactory(
+                CoreExecutorFactory.executorFactory(2, 0, POOL_QUEUE, POOL_KEEP_ALIVE_MILLIS, false));
         return global;
     }
 

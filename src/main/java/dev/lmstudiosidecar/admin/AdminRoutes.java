@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lmstudiosidecar.api.ApiError;
+import dev.lmstudiosidecar.api.ApiException;
+import dev.lmstudiosidecar.api.OpenAiEndpoint;
+import dev.lmstudiosidecar.api.OpenAiRequest;
+import dev.lmstudiosidecar.api.OpenAiRequestParser;
 import dev.lmstudiosidecar.api.RequestBodyReader;
 import dev.lmstudiosidecar.api.RequestIds;
 import dev.lmstudiosidecar.api.SidecarHeaders;
@@ -20,6 +24,8 @@ import dev.lmstudiosidecar.models.ModelInventory;
 import dev.lmstudiosidecar.models.ModelLoader;
 import dev.lmstudiosidecar.models.ResourceMonitor;
 import dev.lmstudiosidecar.provider.UpstreamFailureException;
+import dev.lmstudiosidecar.routing.TaskClassification;
+import dev.lmstudiosidecar.routing.TaskRouter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -70,9 +76,13 @@ public class AdminRoutes {
     private final long bodyTimeoutMillis;
     private final ResponseCache cache;
     private final CacheView cacheView;
+    private final TaskRouter taskRouter;
+    private final RouteView routeView;
+    private final OpenAiRequestParser routeParser = new OpenAiRequestParser(false);
+    private final long maxRouteBodyBytes;
 
     AdminRoutes(Vertx vertx, ModelDirectory directory, ModelDiscovery discovery, ModelLoader loader, ResourceMonitor resources,
-                PerformanceTracker performance, HealthMonitor health, ResponseCache cache, LMStudioConfig lmstudio, SidecarConfig sidecar,
+                PerformanceTracker performance, HealthMonitor health, ResponseCache cache, TaskRouter taskRouter, LMStudioConfig lmstudio, SidecarConfig sidecar,
                 ObjectMapper json) {
         this.directory = directory;
         this.discovery = discovery;
@@ -89,6 +99,9 @@ public class AdminRoutes {
         this.bodyTimeoutMillis = lmstudio.discoveryTimeout().toMillis();
         this.cache = cache;
         this.cacheView = new CacheView(json);
+        this.taskRouter = taskRouter;
+        this.routeView = new RouteView(json);
+        this.maxRouteBodyBytes = sidecar.maxRequestBody().bytes();
     }
 
     void register(@Observes Router router) {
@@ -104,6 +117,7 @@ public class AdminRoutes {
         // The last checks' result: asking for it calls no backend.
         router.get("/admin/health").handler(routing -> send(routing, 200, render.health(health.snapshot())));
         router.get("/admin/cache").handler(routing -> send(routing, 200, cacheView.render(cache)));
+        router.post("/admin/route").handler(this::dryRun);
         router.delete("/admin/cache").handler(routing -> {
             String model = routing.request().getParam("model");
             answer(routing, Future.fromCompletionStage(cache.remove(model)), removed -> cacheView.removed(model, removed));
@@ -141,7 +155,7 @@ public class AdminRoutes {
         String path = routing.normalizedPath();
         String allowed = path.equals("/admin/models") || path.equals("/admin/resources") || path.equals("/admin/performance")
                 || path.equals("/admin/health") ? "GET"
-                : path.equals("/admin/models/refresh") || path.matches("/admin/models/.+/(load|unload)") ? "POST" : null;
+                : path.equals("/admin/models/refresh") || path.equals("/admin/route") || path.matches("/admin/models/.+/(load|unload)") ? "POST" : null;
         if (allowed == null) {
             routing.next(); // the API's own 404
             return;
@@ -165,6 +179,24 @@ public class AdminRoutes {
         });
     }
 
+    /** {@code POST /admin/route}: a chat request, routed as the API would route it, without calling any model or counting it. */
+    private void dryRun(RoutingContext routing) {
+        Future<Buffer> body = readBytes(routing, maxRouteBodyBytes,
+                "A request to route is at most " + maxRouteBodyBytes + " bytes (sidecar.max-request-body).");
+        answer(routing, body.map(bytes -> {
+            OpenAiRequest request;
+            try {
+                request = routeParser.parse(OpenAiEndpoint.CHAT_COMPLETIONS, bytes.getBytes(), routing.request()::getHeader);
+            } catch (ApiException invalid) {
+                throw new AdminRefusal(invalid.error()); // map turns it into the failed future answer() reports
+            }
+            TaskClassification classification = taskRouter.classify(request.routedTask().or(() -> request.hints().taskType()),
+                    bytes.getBytes(), 0, bytes.length());
+            return request.wantsRouting() ? routeView.routed(taskRouter.dryRun(classification))
+                    : routeView.named(request.model(), classification);
+        }), Function.identity());
+    }
+
     private void unload(RoutingContext routing) {
         String model = routing.pathParam("model");
         answer(routing, loader.unload(model), unloaded -> {
@@ -174,8 +206,8 @@ public class AdminRoutes {
         });
     }
 
-    /** The load's JSON body, bounded; none is an empty object. */
-    private Future<JsonNode> readBody(RoutingContext routing) {
+    /** A request body of at most {@code maxBytes}, arriving within the admin body timeout. */
+    private Future<Buffer> readBytes(RoutingContext routing, long maxBytes, String tooLarge) {
         HttpServerRequest request = routing.request();
         Buffer body = Buffer.buffer();
         Promise<Buffer> read = Promise.promise();
@@ -187,9 +219,8 @@ public class AdminRoutes {
                     "request_timeout", null, "The request body did not arrive within " + bodyTimeoutMillis + " ms.", Map.of()))));
             read.future().onComplete(done -> vertx.cancelTimer(timer));
             request.handler(chunk -> {
-                if (body.length() + chunk.length() > MAX_BODY_BYTES) {
-                    read.tryFail(AdminRefusal.ofUpload(new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large", null,
-                            "The body of a load is at most " + MAX_BODY_BYTES + " bytes: " + LOAD_BODY + " or nothing.", Map.of())));
+                if (body.length() + chunk.length() > maxBytes) {
+                    read.tryFail(AdminRefusal.ofUpload(new ApiError(413, ApiError.INVALID_REQUEST, "request_too_large", null, tooLarge, Map.of())));
                 } else {
                     body.appendBuffer(chunk);
                 }
@@ -198,7 +229,13 @@ public class AdminRoutes {
             request.endHandler(end -> read.tryComplete(body));
             request.resume();
         }
-        return read.future().compose(bytes -> {
+        return read.future();
+    }
+
+    /** The load's JSON body, bounded; none is an empty object. */
+    private Future<JsonNode> readBody(RoutingContext routing) {
+        String tooLarge = "The body of a load is at most " + MAX_BODY_BYTES + " bytes: " + LOAD_BODY + " or nothing.";
+        return readBytes(routing, MAX_BODY_BYTES, tooLarge).compose(bytes -> {
             try {
                 JsonNode parsed = bytes.length() == 0 ? json.createObjectNode()
                         : json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(bytes.getBytes());

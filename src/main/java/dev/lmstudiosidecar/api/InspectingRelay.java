@@ -130,7 +130,7 @@ final class InspectingRelay {
                 if (success && exchange.recording() && held.length() <= ResponseCache.MAX_ANSWER_BYTES) {
                     exchange.recorded(CachedAnswer.Kind.PLAIN, held.getBytes());
                 }
-                client.end(held);
+                client.end(success && exchange.endpoint() == OpenAiEndpoint.MODELS ? AutoModelListing.withAutoModels(held) : held);
             });
         }
     }

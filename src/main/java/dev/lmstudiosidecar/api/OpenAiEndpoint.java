@@ -23,6 +23,11 @@ public enum OpenAiEndpoint {
         return requiredField != null;
     }
 
+    /** A chat or a completion: another model can answer it (routing, fallback); an embedding is tied to its model's vectors. */
+    public boolean routable() {
+        return this == CHAT_COMPLETIONS || this == COMPLETIONS;
+    }
+
     /** @param method the HTTP method @param suffix the path after {@code /v1}, without query */
     public static OpenAiEndpoint of(String method, String suffix) {
         boolean post = "POST".equals(method);

@@ -1,5 +1,11 @@
 package dev.lmstudiosidecar.api;
 
+import dev.lmstudiosidecar.models.TaskType;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
 /**
  * A validated request, ready to forward.
  *
@@ -14,9 +20,27 @@ public record OpenAiRequest(OpenAiEndpoint endpoint, String model, boolean strea
                             boolean addsStreamUsage) {
 
     public static final String AUTO_MODEL = "auto";
+    /** {@code auto:coding}: routed for that task, without classifying the request. */
+    public static final String AUTO_PREFIX = "auto:";
+    /** Every model name that asks for routing, as {@code GET /v1/models} lists them. */
+    public static final List<String> AUTO_MODELS = Stream.concat(Stream.of(AUTO_MODEL),
+            Arrays.stream(TaskType.values()).map(task -> AUTO_PREFIX + task.wireName())).toList();
 
-    /** {@code "auto"} or no model at all asks the sidecar to choose. */
+    /** {@code "auto"}, {@code "auto:<task>"}, or no model at all asks the sidecar to choose (chat and completions only). */
     public boolean wantsRouting() {
-        return endpoint.generates() && (model == null || AUTO_MODEL.equals(model));
+        return endpoint.routable() && (model == null || isAuto(model));
+    }
+
+    /** The task {@code auto:<task>} names; empty for {@code auto}, any other model, or an unknown task. */
+    public Optional<TaskType> routedTask() {
+        return autoTask(model);
+    }
+
+    static boolean isAuto(String model) {
+        return model != null && (AUTO_MODEL.equals(model) || model.startsWith(AUTO_PREFIX));
+    }
+
+    static Optional<TaskType> autoTask(String model) {
+        return model != null && model.startsWith(AUTO_PREFIX) ? TaskType.fromWire(model.substring(AUTO_PREFIX.length())) : Optional.empty();
     }
 }

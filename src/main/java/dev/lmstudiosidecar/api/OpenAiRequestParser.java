@@ -155,12 +155,23 @@ public final class OpenAiRequestParser {
         if (!scan.sawRequiredField) {
             throw ApiError.invalidRequest(required, "'" + required + "' is required" + example(required)).asException();
         }
-        // Forwarded without one, a server would pick a model of its own (llama.cpp answers as gpt-3.5-turbo).
-        if (scan.model == null) {
-            throw ApiError.invalidRequest("model", "'model' is required: name a model from GET /v1/models.").asException();
+        boolean routable = endpoint.routable();
+        // Forwarded without one, a server would pick a model of its own (llama.cpp answers as gpt-3.5-turbo):
+        // a chat or completion without a model is routed instead, an embedding has no task to route by.
+        if (scan.model == null && !routable) {
+            throw ApiError.invalidRequest("model", "'model' is required: name an embedding model from GET /v1/models.").asException();
         }
-        if (scan.model.isBlank()) {
-            throw ApiError.invalidRequest("model", "'model' must not be empty: name a model from GET /v1/models.").asException();
+        if (scan.model != null && scan.model.isBlank()) {
+            throw ApiError.invalidRequest("model", "'model' must not be empty: name a model from GET /v1/models, or \"auto\".").asException();
+        }
+        if (OpenAiRequest.isAuto(scan.model)) {
+            if (!routable) {
+                throw ApiError.invalidRequest("model", "'" + scan.model + "' routes chat and completions only: name an embedding model from GET /v1/models.").asException();
+            }
+            if (OpenAiRequest.autoTask(scan.model).isEmpty() && !OpenAiRequest.AUTO_MODEL.equals(scan.model)) {
+                throw ApiError.invalidRequest("model", "'" + scan.model + "' names no task: use one of "
+                        + String.join(", ", OpenAiRequest.AUTO_MODELS) + ".").asException();
+            }
         }
         return scan;
     }

@@ -14,6 +14,7 @@ import dev.lmstudiosidecar.resilience.BackendBreakers;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import dev.lmstudiosidecar.resilience.BackendGuards;
 import dev.lmstudiosidecar.routing.FallbackChain;
+import dev.lmstudiosidecar.routing.TaskRouter;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -36,12 +37,12 @@ public class OpenAiRoutes {
     private final ProxyContext context;
     private final int managementPort;
 
-    OpenAiRoutes(Vertx vertx, FallbackChain chain, BackendBreakers breakers, ConcurrencyLimiter limiter, BackendGuards guards,
+    OpenAiRoutes(Vertx vertx, FallbackChain chain, TaskRouter router, BackendBreakers breakers, ConcurrencyLimiter limiter, BackendGuards guards,
                  ModelLoader loader, ModelUsage usage, CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar,
                  RequestMetrics metrics, ResponseCache cache, ObjectMapper json,
                  @ConfigProperty(name = "quarkus.management.port", defaultValue = "9235") int managementPort) {
         this.managementPort = managementPort;
-        this.context = new ProxyContext(vertx, chain, breakers, guards, limiter, loader, usage,
+        this.context = new ProxyContext(vertx, chain, router, breakers, guards, limiter, loader, usage,
                 new OpenAiRequestParser(metrics.enabled()), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
                 new ServerErrorLog(Math.max(0, sidecar.errorLogLinesPerMinute()), System::nanoTime, LOG::warn), cloud::sanitize,
                 new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), metrics, new UsageReader(), cache,

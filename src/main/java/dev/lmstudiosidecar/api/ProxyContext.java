@@ -8,6 +8,7 @@ import dev.lmstudiosidecar.models.ModelUsage;
 import dev.lmstudiosidecar.resilience.BackendBreakers;
 import dev.lmstudiosidecar.resilience.BackendGuards;
 import dev.lmstudiosidecar.routing.FallbackChain;
+import dev.lmstudiosidecar.routing.TaskRouter;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
@@ -22,6 +23,7 @@ import java.util.function.UnaryOperator;
 record ProxyContext(
         Vertx vertx,
         FallbackChain chain,
+        TaskRouter router,
         BackendBreakers breakers,
         BackendGuards guards,
         ConcurrencyLimiter limiter,

@@ -10,6 +10,7 @@ import dev.lmstudiosidecar.metrics.GenAiOperation;
 import dev.lmstudiosidecar.metrics.Outcome;
 import dev.lmstudiosidecar.metrics.RequestObservation;
 import dev.lmstudiosidecar.models.ModelUsage;
+import dev.lmstudiosidecar.models.TaskType;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamCall;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
@@ -22,6 +23,8 @@ import dev.lmstudiosidecar.resilience.MarkedDownException;
 import dev.lmstudiosidecar.resilience.OpenedAnswer;
 import dev.lmstudiosidecar.routing.Candidate;
 import dev.lmstudiosidecar.routing.ChainWalk;
+import dev.lmstudiosidecar.routing.RouteDecision;
+import dev.lmstudiosidecar.routing.TaskClassification;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -99,6 +102,10 @@ final class ProxyExchange {
     private InFlightAnswers.Leading cacheLead;
     private ResponseCache.Result cacheResult = ResponseCache.Result.BYPASS;
     private long sentNanos;
+    /** Why a request for {@code model: "auto"} went where it went; null for a named model. */
+    private RouteDecision route;
+    /** The task the request is for (routed, or named by a hint); null when unknown. Its answers teach the router latencies. */
+    private TaskType task;
 
     ProxyExchange(ProxyContext context, RoutingContext routing) {
         this.context = context;
@@ -158,15 +165,56 @@ final class ProxyExchange {
             return;
         }
         if (observation != null) {
-            observation.requested(parsed.model());
+            observation.requested(parsed.model() == null ? OpenAiRequest.AUTO_MODEL : parsed.model()); // none named: routed as "auto"
         }
-        boolean canFallBack = endpoint == OpenAiEndpoint.CHAT_COMPLETIONS || endpoint == OpenAiEndpoint.COMPLETIONS;
+        boolean canFallBack = endpoint.routable();
         RequestHints hints = parsed.hints();
-        walk = new ChainWalk(
-                context.chain().first(parsed.model(), canFallBack, hints.taskType(), hints.preferredProvider(), hints.fallbackToCloud()),
-                () -> context.chain().fallbacks(parsed.model(), canFallBack, hints.taskType(), hints.preferredProvider(),
-                        hints.fallbackToCloud()));
+        task = hints.taskType().orElse(null);
+        if (parsed.wantsRouting()) {
+            walk = routedWalk(hints);
+            if (walk == null) {
+                respondError(ApiError.modelUnavailable(noRouteMessage()));
+                return;
+            }
+        } else {
+            walk = new ChainWalk(
+                    context.chain().first(parsed.model(), canFallBack, hints.taskType(), hints.preferredProvider(), hints.fallbackToCloud()),
+                    () -> context.chain().fallbacks(parsed.model(), canFallBack, hints.taskType(), hints.preferredProvider(),
+                            hints.fallbackToCloud()));
+        }
         proceed();
+    }
+
+    /**
+     * {@code model: "auto"}: the task (named, or classified from the messages), the model chosen for it, then its
+     * alternatives and the usual fallbacks; with no local model for the task, the cloud when allowed; else null.
+     */
+    private ChainWalk routedWalk(RequestHints hints) {
+        BufferBytes bytes = BufferBytes.of(body);
+        TaskClassification classification = context.router().classify(parsed.routedTask().or(hints::taskType),
+                bytes.array(), bytes.offset(), bytes.length());
+        route = context.router().route(classification);
+        task = classification.primary();
+        Optional<TaskType> routedTask = Optional.of(task);
+        if (route.chosen().isPresent()) {
+            return new ChainWalk(context.chain().first(route.chosen().get().model(), true, routedTask, hints.preferredProvider(),
+                    hints.fallbackToCloud()), () -> context.chain().routedFallbacks(route, hints.preferredProvider(), hints.fallbackToCloud()));
+        }
+        return context.chain().cloudFor(task, hints.fallbackToCloud()).map(cloud -> new ChainWalk(List.of(cloud))).orElse(null);
+    }
+
+    private String noRouteMessage() {
+        StringBuilder message = new StringBuilder("No local model can serve this ").append(task.wireName()).append(" request (model \"auto\")");
+        if (route.rejected().isEmpty()) {
+            message.append(": LM Studio lists no model");
+        } else {
+            message.append(": ");
+            route.rejected().forEach(r -> message.append(r.model()).append(" (").append(r.reason()).append("); "));
+            message.setLength(message.length() - 2);
+        }
+        return message.append(". Load a model that supports ").append(task.wireName())
+                .append(" (GET /admin/models), name a model, or allow the cloud fallback (lmstudio.enable-cloud-fallback, X-Sidecar-Fallback-To-Cloud).")
+                .toString();
     }
 
     /** @return false when the request was refused (a malformed cache header) */
@@ -282,6 +330,7 @@ final class ProxyExchange {
         response.headers().set("Age", Long.toString(Math.max(0, (System.currentTimeMillis() - answer.createdEpochMillis()) / 1000)));
         response.headers().set(SidecarHeaders.MODEL, answer.model());
         response.headers().set(SidecarHeaders.ATTEMPTS, "0");
+        addRouteHeaders(response.headers());
         response.end(Buffer.buffer(bytes));
     }
 
@@ -611,6 +660,10 @@ final class ProxyExchange {
     }
 
     private void commit(HttpClientResponse upstream) {
+        Candidate current = walk.current();
+        if (task != null && current.local() && current.model() != null) {
+            context.router().answered(current.model(), task, (System.nanoTime() - sentNanos) / 1_000_000);
+        }
         response.setStatusCode(upstream.statusCode());
         ForwardedHeaders.copyToClient(upstream.headers(), response.headers());
         addSidecarHeaders(true);
@@ -719,6 +772,10 @@ final class ProxyExchange {
         return parsed == null ? null : parsed.model();
     }
 
+    OpenAiEndpoint endpoint() {
+        return endpoint;
+    }
+
     ProxyContext context() {
         return context;
     }
@@ -814,6 +871,7 @@ final class ProxyExchange {
         }
         headers.set(SidecarHeaders.PROVIDER, backend().name());
         headers.set(SidecarHeaders.ATTEMPTS, Integer.toString(walk == null ? 0 : walk.attempts()));
+        addRouteHeaders(headers);
         if (!answered) {
             return;
         }
@@ -823,6 +881,14 @@ final class ProxyExchange {
         }
         if (walk.current().fallback()) {
             headers.set(SidecarHeaders.FALLBACK, walk.current().label());
+        }
+    }
+
+    /** On every answer to a routed request, a hit or an error included: the task and why this model. */
+    private void addRouteHeaders(MultiMap headers) {
+        if (route != null) {
+            headers.set(SidecarHeaders.TASK, route.classification().headerValue());
+            headers.set(SidecarHeaders.ROUTE_REASON, route.reasoning());
         }
     }
 

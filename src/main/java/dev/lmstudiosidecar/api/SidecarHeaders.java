@@ -8,6 +8,10 @@ public final class SidecarHeaders {
     public static final String PROVIDER = "X-Sidecar-Provider";
     public static final String ATTEMPTS = "X-Sidecar-Attempts";
     public static final String FALLBACK = "X-Sidecar-Fallback";
+    /** A routed request's task and the classifier's confidence: {@code coding; confidence=0.60}. */
+    public static final String TASK = "X-Sidecar-Task";
+    /** A routed request: one line on why this model. */
+    public static final String ROUTE_REASON = "X-Sidecar-Route-Reason";
     /** Tells OpenAI SDKs not to retry what the sidecar already retried. */
     public static final String SHOULD_RETRY = "x-should-retry";
     /** {@code HIT}, {@code MISS} or {@code BYPASS}: what the response cache did for the request. */

@@ -6,6 +6,7 @@ import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Settings of the sidecar itself, under {@code sidecar.*}. */
@@ -56,6 +57,37 @@ public interface SidecarConfig {
         /** Answers that took at least this long to generate are worth keeping on disk too; quicker ones stay in memory only. */
         @WithDefault("500ms")
         Duration persistMinGeneration();
+    }
+
+    /** How a request for {@code model: "auto"} is classified (README "Task routing"). */
+    Routing routing();
+
+    interface Routing {
+        /**
+         * Per task ({@code coding}, {@code research}, {@code creative}, {@code analysis}), the whole words that count
+         * towards it, e.g. {@code sidecar.routing.keywords.coding=code,function,bug}; a task not set keeps the seed's.
+         */
+        Map<String, List<String>> keywords();
+
+        /** What a match in the last user message counts: the question being asked now weighs most. */
+        @WithDefault("1.0")
+        double lastUserWeight();
+
+        /** What a match elsewhere counts: the system prompt, earlier turns, the assistant's answers. */
+        @WithDefault("0.5")
+        double contextWeight();
+
+        /** What one code block or stack trace adds to {@code coding}, as that many matches. */
+        @WithDefault("2.0")
+        double codeWeight();
+
+        /** Below this confidence ({@code min(score * 0.2, 1)}), the request is {@code general}. */
+        @WithDefault("0.2")
+        double minConfidence();
+
+        /** Of a long message only this many characters from its start and as many from its end are read. */
+        @WithDefault("4096")
+        int scanChars();
     }
 
     /** What {@code /q/health/ready} requires before the pod takes traffic. */

@@ -13,6 +13,8 @@ import dev.lmstudiosidecar.provider.cloud.CloudProvider;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -89,6 +91,32 @@ public class FallbackChain {
             cloudCandidate(task, fallbackToCloud, false).ifPresent(rest::add);
         }
         return rest;
+    }
+
+    /**
+     * The candidates after a routed request's first (the chosen model, or the cloud when the request
+     * prefers it): the chosen model when the cloud went first, the decision's alternatives, then the
+     * chosen model's own fallbacks and the cloud, each model once.
+     */
+    public List<Candidate> routedFallbacks(RouteDecision decision, Optional<String> preferredProvider, Optional<Boolean> fallbackToCloud) {
+        String chosen = decision.chosen().orElseThrow().model();
+        Optional<TaskType> task = Optional.of(decision.classification().primary());
+        List<Candidate> usual = fallbacks(chosen, true, task, preferredProvider, fallbackToCloud);
+        List<Candidate> rest = new ArrayList<>();
+        Set<String> local = new HashSet<>();
+        local.add(chosen);
+        usual.stream().filter(c -> c.local() && chosen.equals(c.model())).forEach(rest::add);
+        decision.alternatives().forEach(alternative -> {
+            local.add(alternative.model());
+            rest.add(new Candidate(lmstudio, alternative.model(), true));
+        });
+        usual.stream().filter(c -> !c.local() || local.add(c.model())).forEach(rest::add);
+        return rest;
+    }
+
+    /** A routed request no local model can serve: the cloud, when the request may use it. */
+    public Optional<Candidate> cloudFor(TaskType task, Optional<Boolean> fallbackToCloud) {
+        return cloudCandidate(Optional.of(task), fallbackToCloud, false);
     }
 
     /**

@@ -90,15 +90,34 @@ class OpenAiRequestParserTest {
     }
 
     @Test
-    void aMissingOrNullModelIsRefusedNamingIt() {
+    void aChatOrCompletionWithoutAModelIsRouted() {
         for (String body : new String[] {"{\"messages\":[{\"role\":\"user\"}]}", "{\"model\":null,\"messages\":[{\"role\":\"user\"}]}"}) {
-            ApiError refused = rejected(OpenAiEndpoint.CHAT_COMPLETIONS, body);
-            assertEquals("model", refused.param());
-            assertEquals("invalid_value", refused.code());
-            assertEquals("'model' is required: name a model from GET /v1/models.", refused.message());
+            assertTrue(parse(OpenAiEndpoint.CHAT_COMPLETIONS, body).wantsRouting(), body);
         }
-        assertEquals("model", rejected(OpenAiEndpoint.EMBEDDINGS, "{\"input\":\"x\"}").param());
-        assertEquals("model", rejected(OpenAiEndpoint.COMPLETIONS, "{\"prompt\":\"x\"}").param());
+        assertTrue(parse(OpenAiEndpoint.COMPLETIONS, "{\"prompt\":\"x\"}").wantsRouting());
+    }
+
+    @Test
+    void anEmbeddingWithoutAModelOrWithAutoIsRefusedNamingIt() {
+        ApiError missing = rejected(OpenAiEndpoint.EMBEDDINGS, "{\"input\":\"x\"}");
+        assertEquals("model", missing.param());
+        assertEquals("invalid_value", missing.code());
+        assertEquals("'model' is required: name an embedding model from GET /v1/models.", missing.message());
+        assertEquals("'auto' routes chat and completions only: name an embedding model from GET /v1/models.",
+                rejected(OpenAiEndpoint.EMBEDDINGS, "{\"model\":\"auto\",\"input\":\"x\"}").message());
+    }
+
+    @Test
+    void autoWithATaskRoutesForThatTaskAndAnUnknownTaskIsRefused() {
+        OpenAiRequest coding = parse(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"auto:coding\",\"messages\":[{\"role\":\"user\"}]}");
+        assertTrue(coding.wantsRouting());
+        assertEquals(Optional.of(TaskType.CODING), coding.routedTask());
+        assertEquals(Optional.empty(), parse(OpenAiEndpoint.CHAT_COMPLETIONS,
+                "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\"}]}").routedTask());
+        ApiError unknown = rejected(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"auto:poetry\",\"messages\":[{\"role\":\"user\"}]}");
+        assertEquals("model", unknown.param());
+        assertEquals("'auto:poetry' names no task: use one of auto, auto:coding, auto:research, auto:creative, "
+                + "auto:analysis, auto:general.", unknown.message());
     }
 
     @Test

@@ -39,7 +39,8 @@ record BenchOptions(
     /** The JVM flags file of the README's run command, relative to the project (bench/run's working directory). */
     static final String RUN_OPTIONS = "deploy/jvm.options";
 
-    static final Set<String> ALL_SCENARIOS = Set.of("cold", "lowrate", "chat", "stream", "embeddings", "concurrent", "cachehit");
+    static final Set<String> ALL_SCENARIOS = Set.of("cold", "lowrate", "chat", "stream", "embeddings", "concurrent", "cachehit", "auto",
+            "classify");
 
     static BenchOptions parse(String[] args) {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");

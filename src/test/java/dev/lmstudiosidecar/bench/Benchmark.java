@@ -28,6 +28,9 @@ public final class Benchmark {
     private static final Call STREAM = new Call("stream", "/chat/completions", STREAM_BODY, true);
     private static final Call EMBED = new Call("embeddings", "/embeddings", EMBED_BODY, false);
     /** Deterministic (temperature 0): after the first, the sidecar answers it from its cache. */
+    /** Routed: the sidecar classifies it and picks a model (the same one CHAT names, on the emulator's defaults). */
+    private static final Call AUTO = new Call("routed chat", "/chat/completions",
+            "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}", false);
     private static final Call CACHED = new Call("cached chat", "/chat/completions",
             "{\"model\":\"qwen2.5-7b-instruct\",\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}", false);
 
@@ -80,11 +83,16 @@ public final class Benchmark {
         for (int rate : options.runs("lowrate") ? options.lowRates() : List.<Integer>of()) {
             Comparison c = compareOneConnection("Non-streaming chat at " + rate + " req/s on one connection",
                     options.chatTokens() + " tokens per answer, no delay per token; one kept-alive connection, as one app sends",
-                    rate);
+                    rate, CHAT);
             comparisons.add(c);
             if (rate == 20) {
                 lowRate20 = c;
             }
+        }
+        for (int rate : options.runs("auto") ? options.lowRates() : List.<Integer>of()) {
+            comparisons.add(compareOneConnection("Routed chat (model \"auto\") at " + rate + " req/s on one connection",
+                    "the sidecar classifies the request and picks the model that direct is asked for by name; "
+                            + options.chatTokens() + " tokens per answer, one kept-alive connection", rate, AUTO));
         }
         Comparison chatAt500 = null;
         for (int rate : options.runs("chat") ? options.chatRates() : List.<Integer>of()) {
@@ -132,7 +140,8 @@ public final class Benchmark {
         }
 
         String header = header(startRssKb);
-        String report = new ReportWriter().render(header, comparisons, new ReportWriter.Targets(chatAt500, streaming, concurrent, lowRate20, cold));
+        String report = new ReportWriter().render(header, comparisons, new ReportWriter.Targets(chatAt500, streaming, concurrent, lowRate20, cold))
+                + (options.runs("classify") ? ClassifierBench.run() : "");
         Path file = options.reportDir().resolve("report.md");
         Files.writeString(file, report);
         System.out.println(report);
@@ -163,7 +172,7 @@ public final class Benchmark {
     }
 
     /** Low rates on one connection, direct and sidecar alternating: where a sidecar that is rarely hot is slowest. */
-    private Comparison compareOneConnection(String scenario, String describeLoad, int rate) throws InterruptedException {
+    private Comparison compareOneConnection(String scenario, String describeLoad, int rate, Call viaSidecarCall) throws InterruptedException {
         log(scenario);
         PhaseResult direct = new PhaseResult();
         PhaseResult viaSidecar = new PhaseResult();
@@ -174,7 +183,7 @@ public final class Benchmark {
             direct.add(load.oneConnection(emulator.baseUrl(), CHAT, rate, perRound));
             sampler.resetPeak();
             double cpuBefore = sampler.cpuSeconds();
-            viaSidecar.add(load.oneConnection(sidecar.baseUrl(), CHAT, rate, perRound));
+            viaSidecar.add(load.oneConnection(sidecar.baseUrl(), viaSidecarCall, rate, perRound));
             cpu += sampler.cpuSeconds() - cpuBefore;
             peakRss = Math.max(peakRss, sampler.peakRssKb());
         }

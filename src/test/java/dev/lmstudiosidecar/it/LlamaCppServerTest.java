@@ -2,6 +2,7 @@ package dev.lmstudiosidecar.it;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -78,14 +79,17 @@ class LlamaCppServerTest extends EmulatedLmStudioTest {
     }
 
     @Test
-    void aRequestWithoutAModelIsRefusedBeforeTheServerAnswersItAsGpt35Turbo() {
+    void aRequestWithoutAModelIsRoutedToAListedModelNeverSentWithoutOne() {
+        // Sent on without a model, llama-server would answer it as "gpt-3.5-turbo": the sidecar routes it instead.
         for (String body : new String[] {"{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
                 "{\"model\":null,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"}) {
-            given().contentType("application/json").body(body).post("/v1/chat/completions").then().statusCode(400)
-                    .body("error.code", equalTo("invalid_value"))
-                    .body("error.param", equalTo("model"));
+            String model = given().contentType("application/json").body(body).post("/v1/chat/completions").then().statusCode(200)
+                    .header("X-Sidecar-Task", containsString("general"))
+                    .extract().header("X-Sidecar-Model");
+            String sent = emulator.lastRequest("/v1/chat/completions").bodyAsString();
+            assertTrue(sent.contains("\"model\":\"" + model + "\""), sent);
+            given().get("/v1/models").then().body("data.id", hasItem(model));
         }
-        assertEquals(0, emulator.requestCount("/v1/chat/completions"));
     }
 
     @Test

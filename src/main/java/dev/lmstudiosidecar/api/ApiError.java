@@ -97,6 +97,11 @@ public record ApiError(int status, String type, String code, String param, Strin
                 Map.of("Retry-After", Long.toString(retryAfterSeconds)));
     }
 
+    /** The sidecar is stopping: no new request, or the grace period of one in flight is over. */
+    public static ApiError shuttingDown(String message) {
+        return new ApiError(503, SERVER_ERROR, "sidecar_shutting_down", null, message, Map.of("Connection", "close"));
+    }
+
     public static ApiError internal(String message) {
         return new ApiError(500, SERVER_ERROR, INTERNAL_ERROR, null, message, Map.of());
     }

@@ -15,6 +15,7 @@ import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import dev.lmstudiosidecar.resilience.BackendGuards;
 import dev.lmstudiosidecar.routing.FallbackChain;
 import dev.lmstudiosidecar.routing.TaskRouter;
+import dev.lmstudiosidecar.shutdown.GracefulShutdown;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -37,12 +38,12 @@ public class OpenAiRoutes {
     private final ProxyContext context;
     private final int managementPort;
 
-    OpenAiRoutes(Vertx vertx, FallbackChain chain, TaskRouter router, BackendBreakers breakers, ConcurrencyLimiter limiter, BackendGuards guards,
+    OpenAiRoutes(Vertx vertx, FallbackChain chain, TaskRouter router, GracefulShutdown shutdown, BackendBreakers breakers, ConcurrencyLimiter limiter, BackendGuards guards,
                  ModelLoader loader, ModelUsage usage, CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar,
                  RequestMetrics metrics, ResponseCache cache, ObjectMapper json,
                  @ConfigProperty(name = "quarkus.management.port", defaultValue = "9235") int managementPort) {
         this.managementPort = managementPort;
-        this.context = new ProxyContext(vertx, chain, router, breakers, guards, limiter, loader, usage,
+        this.context = new ProxyContext(vertx, chain, router, shutdown, breakers, guards, limiter, loader, usage,
                 new OpenAiRequestParser(metrics.enabled()), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
                 new ServerErrorLog(Math.max(0, sidecar.errorLogLinesPerMinute()), System::nanoTime, LOG::warn), cloud::sanitize,
                 new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), metrics, new UsageReader(), cache,
@@ -52,7 +53,13 @@ public class OpenAiRoutes {
     }
 
     void register(@Observes Router router) {
-        router.route("/v1/*").handler(routing -> new ProxyExchange(context, routing).start());
+        router.route("/v1/*").handler(routing -> {
+            if (context.shutdown().refusing()) {
+                answer(routing, ApiError.shuttingDown("The sidecar is shutting down and takes no new request."));
+            } else {
+                new ProxyExchange(context, routing).start();
+            }
+        });
         router.route().failureHandler(this::onFailure);
         router.route().last().handler(routing -> answer(routing, notFound(routing.normalizedPath())));
         router.errorHandler(400, routing -> answer(routing, ApiError.invalidRequest(null, "The request line or its headers are malformed.")));
@@ -84,6 +91,7 @@ public class OpenAiRoutes {
         if (routing.response().headers().get(SidecarHeaders.REQUEST_ID) == null) {
             routing.response().putHeader(SidecarHeaders.REQUEST_ID, RequestIds.resolve(routing.request().getHeader(SidecarHeaders.REQUEST_ID)));
         }
+        error.headers().forEach(routing.response()::putHeader);
         routing.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json").end(error.toJson());
     }
 }

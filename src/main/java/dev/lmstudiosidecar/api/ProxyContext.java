@@ -9,6 +9,7 @@ import dev.lmstudiosidecar.resilience.BackendBreakers;
 import dev.lmstudiosidecar.resilience.BackendGuards;
 import dev.lmstudiosidecar.routing.FallbackChain;
 import dev.lmstudiosidecar.routing.TaskRouter;
+import dev.lmstudiosidecar.shutdown.GracefulShutdown;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
@@ -24,6 +25,7 @@ record ProxyContext(
         Vertx vertx,
         FallbackChain chain,
         TaskRouter router,
+        GracefulShutdown shutdown,
         BackendBreakers breakers,
         BackendGuards guards,
         ConcurrencyLimiter limiter,

@@ -25,6 +25,7 @@ import dev.lmstudiosidecar.routing.Candidate;
 import dev.lmstudiosidecar.routing.ChainWalk;
 import dev.lmstudiosidecar.routing.RouteDecision;
 import dev.lmstudiosidecar.routing.TaskClassification;
+import dev.lmstudiosidecar.shutdown.GracefulShutdown;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -51,7 +52,7 @@ import org.jboss.logging.Logger;
  * on the event loop of the client's connection; nothing here blocks. {@link #finish()} runs once
  * when the exchange is over, however it ends, and gives back everything it held.
  */
-final class ProxyExchange {
+final class ProxyExchange implements GracefulShutdown.InFlight {
 
     private static final Logger LOG = Logger.getLogger(ProxyExchange.class);
 
@@ -135,6 +136,7 @@ final class ProxyExchange {
         response.putHeader(SidecarHeaders.REQUEST_ID, requestId);
         response.closeHandler(closed -> onClientGone());
         response.endHandler(ended -> finish());
+        context.shutdown().started(this);
         if (REFUSED.contains(request.method())) {
             respondError(ApiError.methodNotAllowed(request.method().name()));
             return;
@@ -772,6 +774,25 @@ final class ProxyExchange {
         return parsed == null ? null : parsed.model();
     }
 
+    @Override
+    public void endForShutdown() {
+        eventLoop.runOnContext(v -> {
+            if (finished || response.ended() || response.closed()) {
+                return;
+            }
+            String contentType = response.headers().get("Content-Type");
+            boolean streaming = response.headWritten() && contentType != null && contentType.startsWith("text/event-stream");
+            ApiError error = ApiError.shuttingDown("The sidecar is shutting down: this request ran past sidecar.shutdown.grace-period ("
+                    + context.shutdown().gracePeriodMillis() + " ms)" + (streaming ? "; the answer above is incomplete." : "."));
+            if (streaming) {
+                answeredWith(error);
+                response.end(StreamRelay.errorEvent(error));
+            } else {
+                respondError(error);
+            }
+        });
+    }
+
     OpenAiEndpoint endpoint() {
         return endpoint;
     }
@@ -822,6 +843,7 @@ final class ProxyExchange {
             return;
         }
         finished = true;
+        context.shutdown().ended(this);
         if (!upstreamComplete) {
             cancelUpstream();
         }

@@ -77,7 +77,7 @@ final class StreamRelay {
 
     private void relayChunk(Buffer chunk) {
         stall.touch();
-        if (abandoned || client.closed()) {
+        if (abandoned || client.closed() || client.ended()) { // ended: by the shutdown's deadline, say
             return;
         }
         if (started) {
@@ -150,6 +150,11 @@ final class StreamRelay {
             return;
         }
         exchange.answeredWith(error);
-        client.end("\n\ndata: " + error.toJson() + "\n\n");
+        client.end(errorEvent(error));
+    }
+
+    /** How a stream that began says it cannot finish: an SSE event carrying the OpenAI error, and no {@code [DONE]}. */
+    static String errorEvent(ApiError error) {
+        return "\n\ndata: " + error.toJson() + "\n\n";
     }
 }

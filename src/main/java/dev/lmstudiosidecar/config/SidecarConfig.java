@@ -90,6 +90,22 @@ public interface SidecarConfig {
         int scanChars();
     }
 
+    /** Between SIGTERM and the exit (README "Graceful shutdown"). */
+    Shutdown shutdown();
+
+    interface Shutdown {
+        /** From SIGTERM, readiness is DOWN but requests are still served this long; then new ones get a 503. */
+        @WithDefault("3s")
+        Duration drainDelay();
+
+        /**
+         * From SIGTERM, requests in flight may finish this long (the drain delay included); then streams end with an
+         * SSE error event. Below Kubernetes' terminationGracePeriodSeconds (30 s by default), with room for the rest.
+         */
+        @WithDefault("20s")
+        Duration gracePeriod();
+    }
+
     /** What {@code /q/health/ready} requires before the pod takes traffic. */
     Readiness readiness();
 

@@ -61,8 +61,16 @@ public class TaskRouter {
             return new ClassifierSettings(keywords, routing.lastUserWeight(), routing.contextWeight(), routing.codeWeight(),
                     routing.minConfidence(), routing.scanChars());
         } catch (IllegalArgumentException bad) {
-            throw invalid("sidecar.routing: " + bad.getMessage());
+            throw invalid(asConfigKey(bad.getMessage()));
         }
+    }
+
+    /** "minConfidence must be ..." as the operator wrote it: "sidecar.routing.min-confidence must be ...". */
+    static String asConfigKey(String settingsMessage) {
+        int end = settingsMessage.indexOf(' ');
+        String field = end < 0 ? settingsMessage : settingsMessage.substring(0, end);
+        String key = field.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+        return "sidecar.routing." + key + (end < 0 ? "" : settingsMessage.substring(end));
     }
 
     private static ConfigurationException invalid(String message) {

@@ -20,13 +20,15 @@ public final class SidecarProcess implements AutoCloseable {
 
     private final Process process;
     private final int apiPort;
+    private final int managementPort;
     private final List<String> command;
     /** From the process's start to its first ready answer: when Kubernetes would send it traffic. */
     private long readyAfterMillis;
 
-    private SidecarProcess(Process process, int apiPort, List<String> command) {
+    private SidecarProcess(Process process, int apiPort, int managementPort, List<String> command) {
         this.process = process;
         this.apiPort = apiPort;
+        this.managementPort = managementPort;
         this.command = command;
     }
 
@@ -55,7 +57,7 @@ public final class SidecarProcess implements AutoCloseable {
         Files.createDirectories(log.getParent());
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        SidecarProcess sidecar = new SidecarProcess(process, apiPort, command);
+        SidecarProcess sidecar = new SidecarProcess(process, apiPort, managementPort, command);
         sidecar.awaitReady(managementPort, log);
         sidecar.readyAfterMillis = (System.nanoTime() - started) / 1_000_000;
         return sidecar;
@@ -63,6 +65,21 @@ public final class SidecarProcess implements AutoCloseable {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + apiPort + "/v1";
+    }
+
+    /** The management interface: {@code /q/health/*}, {@code /q/metrics}. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    /** SIGTERM, as Kubernetes stops a container; returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** @return whether the process exited within {@code within} */
+    public boolean awaitExit(Duration within) throws InterruptedException {
+        return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     long readyAfterMillis() {

@@ -2,6 +2,7 @@ package dev.lmstudiosidecar.health;
 
 import dev.lmstudiosidecar.api.SidecarHeaders;
 import dev.lmstudiosidecar.config.SidecarConfig;
+import dev.lmstudiosidecar.routing.TaskRouter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
@@ -22,7 +23,8 @@ import org.jboss.logging.Logger;
  * Before the sidecar counts as started, it sends itself {@code sidecar.startup.warm-up-requests}
  * {@code GET /v1/models}, one after the other, through its own API port to LM Studio: the whole proxy
  * path (HTTP server, routing, fault-tolerance guard, upstream pool, relay) is loaded, linked and
- * partly compiled before the first real request. Without it the first requests after a start pay
+ * partly compiled before the first real request; then it routes a made-up request for {@code auto} as
+ * many times in-process (classifier and selector). Without it the first requests after a start pay
  * tens of milliseconds each for that (measured in the README, "Cold start").
  *
  * <p>It waits for the first health check, and runs only when LM Studio answered it: the listing is
@@ -41,6 +43,7 @@ public class StartupWarmUp {
 
     private final Vertx vertx;
     private final HealthMonitor monitor;
+    private final TaskRouter router;
     private final Config config;
     private final int requests;
     private final Duration timeout;
@@ -50,8 +53,9 @@ public class StartupWarmUp {
     private volatile long pollTimer = -1;
     private volatile HttpClient client;
 
-    StartupWarmUp(Vertx vertx, HealthMonitor monitor, SidecarConfig sidecar, Config config) {
+    StartupWarmUp(Vertx vertx, HealthMonitor monitor, TaskRouter router, SidecarConfig sidecar, Config config) {
         this.vertx = vertx;
+        this.router = router;
         this.monitor = monitor;
         this.config = config;
         this.requests = sidecar.startup().warmUpRequests();
@@ -125,9 +129,10 @@ public class StartupWarmUp {
         long startedNanos = System.nanoTime();
         send(http, listing, 0, deadline).onComplete(sent -> {
             http.close();
+            int routed = router.warmUp(requests, deadline); // in-process: a warm-up request for auto would cost a generation
             long millis = (System.nanoTime() - startedNanos) / 1_000_000;
             if (sent.succeeded()) {
-                finish("done: " + sent.result() + " requests in " + millis + " ms");
+                finish("done: " + sent.result() + " requests and " + routed + " routing dry runs in " + millis + " ms");
             } else {
                 finish("stopped after " + millis + " ms: " + sent.cause().getMessage());
             }

@@ -7,6 +7,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.OptionalDouble;
 
 /**
@@ -51,10 +52,15 @@ public class ResourceMonitor {
 
     /** The memory left for models, in GB, or empty without a budget (then every model may fit). */
     public OptionalDouble availableMemoryGB() {
+        return availableMemoryGB(directory.models());
+    }
+
+    /** As {@link #availableMemoryGB()}, from a list of the directory's models the caller already has. */
+    public OptionalDouble availableMemoryGB(List<ModelInfo> models) {
         if (budgetGB == null) {
             return OptionalDouble.empty();
         }
-        return OptionalDouble.of(available(directory.models().stream().filter(ModelInfo::loaded).mapToDouble(ModelInfo::memoryHeldGB).sum()));
+        return OptionalDouble.of(available(models.stream().filter(ModelInfo::loaded).mapToDouble(ModelInfo::memoryHeldGB).sum()));
     }
 
     private Double available(double held) {

@@ -27,6 +27,10 @@ import java.util.concurrent.atomic.LongAdder;
 @Singleton
 public class TaskRouter {
 
+    private static final byte[] WARM_UP_BODY = ("{\"model\":\"auto\",\"messages\":[{\"role\":\"system\",\"content\":\"You are "
+            + "a helpful assistant.\"},{\"role\":\"user\",\"content\":\"Debug this function and write a short story about it.\"}]}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     /** What a decision with no model is counted under. */
     static final String NO_MODEL = "none";
 
@@ -92,7 +96,23 @@ public class TaskRouter {
 
     /** As {@link #route}, without counting it: {@code POST /admin/route}. */
     public RouteDecision dryRun(TaskClassification classification) {
-        return selector.select(classification, routableModels(), resources.availableMemoryGB(), autoLoad);
+        List<ModelInfo> models = directory.models();
+        return selector.select(classification, routable(models), resources.availableMemoryGB(models), autoLoad);
+    }
+
+    /**
+     * Routes a made-up request {@code count} times, or until {@code deadlineNanos}, without counting it: the start-up
+     * warm-up's share, so that the first requests for {@code auto} do not run the classifier and the selector cold.
+     *
+     * @return how many times it ran
+     */
+    public int warmUp(int count, long deadlineNanos) {
+        int done = 0;
+        while (done < count && System.nanoTime() - deadlineNanos < 0) {
+            dryRun(classify(Optional.empty(), WARM_UP_BODY, 0, WARM_UP_BODY.length));
+            done++;
+        }
+        return done;
     }
 
     /** How long {@code model} took to start answering a request for {@code task}: the selector's learned latency. */
@@ -101,9 +121,9 @@ public class TaskRouter {
     }
 
     /** The models LM Studio has (a catalog entry it does not have cannot serve), each under its own key. */
-    private List<RoutableModel> routableModels() {
+    private static List<RoutableModel> routable(List<ModelInfo> directory) {
         List<RoutableModel> models = new ArrayList<>();
-        for (ModelInfo info : directory.models()) {
+        for (ModelInfo info : directory) {
             if (info.discovered() != null) {
                 models.add(new RoutableModel(named(info.capabilities(), info.key()), info.loaded(), info.discovered().embedding()));
             }

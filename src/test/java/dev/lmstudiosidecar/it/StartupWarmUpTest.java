@@ -50,7 +50,7 @@ class StartupWarmUpTest {
         Eventually.await("started", Duration.ofSeconds(15), () -> "UP".equals(started().getString("status")));
 
         String outcome = started().getString("checks.find { it.name == 'startup' }.data.warmUp");
-        assertTrue(outcome.startsWith("done: " + REQUESTS + " requests in "), outcome);
+        assertTrue(outcome.startsWith("done: " + REQUESTS + " requests and " + REQUESTS + " routing dry runs in "), outcome);
         long warmUps = emulator.requests().stream()
                 .filter(request -> request.path().equals("/v1/models") && "warm-up".equals(request.headers().get("X-Request-Id")))
                 .count();
@@ -59,5 +59,6 @@ class StartupWarmUpTest {
                 .filter(name -> name.startsWith("gen_ai_") || name.startsWith("sidecar_requests_total"))
                 .toList();
         assertEquals(List.of(), measured, "no inference was asked for: nothing counted as a request");
+        assertEquals(0.0, PrometheusScrape.now().sum("sidecar_routing_decisions_total"), "the routing dry runs are no decisions");
     }
 }

@@ -184,14 +184,14 @@ public class AdminRoutes {
         Future<Buffer> body = readBytes(routing, maxRouteBodyBytes,
                 "A request to route is at most " + maxRouteBodyBytes + " bytes (sidecar.max-request-body).");
         answer(routing, body.map(bytes -> {
+            byte[] chat = bytes.getBytes();
             OpenAiRequest request;
             try {
-                request = routeParser.parse(OpenAiEndpoint.CHAT_COMPLETIONS, bytes.getBytes(), routing.request()::getHeader);
+                request = routeParser.parse(OpenAiEndpoint.CHAT_COMPLETIONS, chat, routing.request()::getHeader);
             } catch (ApiException invalid) {
                 throw new AdminRefusal(invalid.error()); // map turns it into the failed future answer() reports
             }
-            TaskClassification classification = taskRouter.classify(request.routedTask().or(() -> request.hints().taskType()),
-                    bytes.getBytes(), 0, bytes.length());
+            TaskClassification classification = taskRouter.classify(request.namedTask(), chat, 0, chat.length);
             return request.wantsRouting() ? routeView.routed(taskRouter.dryRun(classification))
                     : routeView.named(request.model(), classification);
         }), Function.identity());

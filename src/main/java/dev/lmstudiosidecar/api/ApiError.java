@@ -99,7 +99,7 @@ public record ApiError(int status, String type, String code, String param, Strin
 
     /** The sidecar is stopping: no new request, or the grace period of one in flight is over. */
     public static ApiError shuttingDown(String message) {
-        return new ApiError(503, SERVER_ERROR, "sidecar_shutting_down", null, message, Map.of("Connection", "close"));
+        return new ApiError(503, SERVER_ERROR, "sidecar_shutting_down", null, message, Map.of());
     }
 
     public static ApiError internal(String message) {

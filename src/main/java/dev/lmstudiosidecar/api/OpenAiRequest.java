@@ -31,6 +31,11 @@ public record OpenAiRequest(OpenAiEndpoint endpoint, String model, boolean strea
         return endpoint.routable() && (model == null || isAuto(model));
     }
 
+    /** The task the caller named, skipping classification: {@code auto:<task>}, else the task hint (header or body). */
+    public Optional<TaskType> namedTask() {
+        return routedTask().or(hints::taskType);
+    }
+
     /** The task {@code auto:<task>} names; empty for {@code auto}, any other model, or an unknown task. */
     public Optional<TaskType> routedTask() {
         return autoTask(model);

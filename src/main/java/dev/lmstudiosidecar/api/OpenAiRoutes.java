@@ -53,13 +53,7 @@ public class OpenAiRoutes {
     }
 
     void register(@Observes Router router) {
-        router.route("/v1/*").handler(routing -> {
-            if (context.shutdown().refusing()) {
-                answer(routing, ApiError.shuttingDown("The sidecar is shutting down and takes no new request."));
-            } else {
-                new ProxyExchange(context, routing).start();
-            }
-        });
+        router.route("/v1/*").handler(routing -> new ProxyExchange(context, routing).start());
         router.route().failureHandler(this::onFailure);
         router.route().last().handler(routing -> answer(routing, notFound(routing.normalizedPath())));
         router.errorHandler(400, routing -> answer(routing, ApiError.invalidRequest(null, "The request line or its headers are malformed.")));
@@ -91,7 +85,6 @@ public class OpenAiRoutes {
         if (routing.response().headers().get(SidecarHeaders.REQUEST_ID) == null) {
             routing.response().putHeader(SidecarHeaders.REQUEST_ID, RequestIds.resolve(routing.request().getHeader(SidecarHeaders.REQUEST_ID)));
         }
-        error.headers().forEach(routing.response()::putHeader);
         routing.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json").end(error.toJson());
     }
 }

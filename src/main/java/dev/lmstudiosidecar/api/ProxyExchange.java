@@ -24,6 +24,7 @@ import dev.lmstudiosidecar.resilience.OpenedAnswer;
 import dev.lmstudiosidecar.routing.Candidate;
 import dev.lmstudiosidecar.routing.ChainWalk;
 import dev.lmstudiosidecar.routing.RouteDecision;
+import dev.lmstudiosidecar.routing.RouteReasoning;
 import dev.lmstudiosidecar.routing.TaskClassification;
 import dev.lmstudiosidecar.shutdown.GracefulShutdown;
 import io.vertx.core.Context;
@@ -136,7 +137,11 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
         response.putHeader(SidecarHeaders.REQUEST_ID, requestId);
         response.closeHandler(closed -> onClientGone());
         response.endHandler(ended -> finish());
-        context.shutdown().started(this);
+        context.shutdown().started(this); // first: a request registered before the refusal below is waited for
+        if (context.shutdown().refusing()) {
+            respondError(ApiError.shuttingDown("The sidecar is shutting down and takes no new request."));
+            return;
+        }
         if (REFUSED.contains(request.method())) {
             respondError(ApiError.methodNotAllowed(request.method().name()));
             return;
@@ -193,8 +198,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
      */
     private ChainWalk routedWalk(RequestHints hints) {
         BufferBytes bytes = BufferBytes.of(body);
-        TaskClassification classification = context.router().classify(parsed.routedTask().or(hints::taskType),
-                bytes.array(), bytes.offset(), bytes.length());
+        TaskClassification classification = context.router().classify(parsed.namedTask(), bytes.array(), bytes.offset(), bytes.length());
         route = context.router().route(classification);
         task = classification.primary();
         Optional<TaskType> routedTask = Optional.of(task);
@@ -202,7 +206,8 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
             return new ChainWalk(context.chain().first(route.chosen().get().model(), true, routedTask, hints.preferredProvider(),
                     hints.fallbackToCloud()), () -> context.chain().routedFallbacks(route, hints.preferredProvider(), hints.fallbackToCloud()));
         }
-        return context.chain().cloudFor(task, hints.fallbackToCloud()).map(cloud -> new ChainWalk(List.of(cloud))).orElse(null);
+        return context.chain().cloudFor(task, hints.preferredProvider(), hints.fallbackToCloud())
+                .map(cloud -> new ChainWalk(List.of(cloud))).orElse(null);
     }
 
     private String noRouteMessage() {
@@ -662,10 +667,6 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
     }
 
     private void commit(HttpClientResponse upstream) {
-        Candidate current = walk.current();
-        if (task != null && current.local() && current.model() != null) {
-            context.router().answered(current.model(), task, (System.nanoTime() - sentNanos) / 1_000_000);
-        }
         response.setStatusCode(upstream.statusCode());
         ForwardedHeaders.copyToClient(upstream.headers(), response.headers());
         addSidecarHeaders(true);
@@ -781,7 +782,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
                 return;
             }
             String contentType = response.headers().get("Content-Type");
-            boolean streaming = response.headWritten() && contentType != null && contentType.startsWith("text/event-stream");
+            boolean streaming = response.headWritten() && contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
             ApiError error = ApiError.shuttingDown("The sidecar is shutting down: this request ran past sidecar.shutdown.grace-period ("
                     + context.shutdown().gracePeriodMillis() + " ms)" + (streaming ? "; the answer above is incomplete." : "."));
             if (streaming) {
@@ -791,6 +792,17 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
                 respondError(error);
             }
         });
+    }
+
+    /**
+     * A stream's first chunk: its time to first token teaches the router this model's latency for the task. A plain
+     * answer's head comes only when the whole answer is generated: that would teach the generation time instead.
+     */
+    void firstTokenArrived() {
+        Candidate current = walk.current();
+        if (task != null && current.local() && current.model() != null) {
+            context.router().answered(current.model(), task, (System.nanoTime() - sentNanos) / 1_000_000);
+        }
     }
 
     OpenAiEndpoint endpoint() {
@@ -910,7 +922,11 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
     private void addRouteHeaders(MultiMap headers) {
         if (route != null) {
             headers.set(SidecarHeaders.TASK, route.classification().headerValue());
-            headers.set(SidecarHeaders.ROUTE_REASON, route.reasoning());
+            Candidate answering = walk == null ? null : walk.current();
+            boolean standIn = answering != null && answering.fallback() && cacheResult != ResponseCache.Result.HIT;
+            headers.set(SidecarHeaders.ROUTE_REASON, standIn
+                    ? RouteReasoning.headerSafe(answering.label() + " stood in for the chosen model; chosen: " + route.reasoning())
+                    : route.reasoning());
         }
     }
 

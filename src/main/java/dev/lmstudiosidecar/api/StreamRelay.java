@@ -113,6 +113,7 @@ final class StreamRelay {
         if (exchange.observation() != null) {
             exchange.observation().firstChunk();
         }
+        exchange.firstTokenArrived();
         exchange.opened(upstream, () -> {
             client.setChunked(true);
             relayOn.run();

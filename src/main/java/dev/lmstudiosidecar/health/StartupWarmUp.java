@@ -129,12 +129,17 @@ public class StartupWarmUp {
         long startedNanos = System.nanoTime();
         send(http, listing, 0, deadline).onComplete(sent -> {
             http.close();
-            int routed = router.warmUp(requests, deadline); // in-process: a warm-up request for auto would cost a generation
-            long millis = (System.nanoTime() - startedNanos) / 1_000_000;
-            if (sent.succeeded()) {
-                finish("done: " + sent.result() + " requests and " + routed + " routing dry runs in " + millis + " ms");
-            } else {
-                finish("stopped after " + millis + " ms: " + sent.cause().getMessage());
+            String routed = "";
+            try {
+                if (sent.succeeded()) { // in-process: a warm-up request for auto through the proxy would cost a generation
+                    routed = " and " + router.warmUp(sent.result(), deadline) + " routing dry runs";
+                }
+            } catch (RuntimeException failed) {
+                LOG.warnf(failed, "The start-up warm-up's routing dry runs failed");
+            } finally {
+                long millis = (System.nanoTime() - startedNanos) / 1_000_000;
+                finish(sent.succeeded() ? "done: " + sent.result() + " requests" + routed + " in " + millis + " ms"
+                        : "stopped after " + millis + " ms: " + sent.cause().getMessage());
             }
         });
     }

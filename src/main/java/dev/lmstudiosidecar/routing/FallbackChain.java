@@ -114,9 +114,10 @@ public class FallbackChain {
         return rest;
     }
 
-    /** A routed request no local model can serve: the cloud, when the request may use it. */
-    public Optional<Candidate> cloudFor(TaskType task, Optional<Boolean> fallbackToCloud) {
-        return cloudCandidate(Optional.of(task), fallbackToCloud, false);
+    /** A routed request no local model can serve: the cloud, when the request may use it (or prefers it). */
+    public Optional<Candidate> cloudFor(TaskType task, Optional<String> preferredProvider, Optional<Boolean> fallbackToCloud) {
+        return preferredCloud(true, Optional.of(task), preferredProvider, fallbackToCloud)
+                .or(() -> cloudCandidate(Optional.of(task), fallbackToCloud, false));
     }
 
     /**

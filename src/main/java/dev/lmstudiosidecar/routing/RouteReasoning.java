@@ -18,15 +18,15 @@ final class RouteReasoning {
 
     /**
      * {@code phi-3-mini for coding (confidence 0.60): score 74.3 = performance 70 x0.4 + memory 0.85 x30
-     * + latency 600ms x0.2 + loaded; best of 3}.
+     * + latency 600ms = 0.88 x20 + loaded; best of 3}: each part as it enters the score.
      */
     static String chosen(TaskClassification classification, List<ScoredModel> ranked, boolean memoryBudgeted) {
         ScoredModel best = ranked.get(0);
         String line = String.format(Locale.ROOT,
-                "%s for %s (%s): score %.1f = performance %.0f x0.4 + memory %.2f x30%s + latency %.0fms%s x0.2 + %s; best of %d",
+                "%s for %s (%s): score %.1f = performance %.0f x0.4 + memory %.2f x30%s + latency %.0fms%s = %.2f x20 + %s; best of %d",
                 best.model(), classification.primary().wireName(), confidence(classification), best.total(),
                 best.performance(), best.memoryEfficiency(), memoryBudgeted ? "" : " (no budget)",
-                best.latencyMs(), best.latencyLearned() ? " learned" : "",
+                best.latencyMs(), best.latencyLearned() ? " learned" : "", best.latencyScore(),
                 best.loaded() ? "loaded" : "not loaded", ranked.size());
         return headerSafe(line);
     }
@@ -50,7 +50,7 @@ final class RouteReasoning {
     }
 
     /** Printable ASCII, at most {@link #MAX_LENGTH} characters (cut with "..."). */
-    static String headerSafe(String line) {
+    public static String headerSafe(String line) {
         StringBuilder safe = new StringBuilder(Math.min(line.length(), MAX_LENGTH));
         line.codePoints().forEach(c -> safe.append(c >= 0x20 && c <= 0x7e ? (char) c : '?'));
         if (safe.length() > MAX_LENGTH) {

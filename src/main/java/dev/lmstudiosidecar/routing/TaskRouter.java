@@ -115,9 +115,9 @@ public class TaskRouter {
         return done;
     }
 
-    /** How long {@code model} took to start answering a request for {@code task}: the selector's learned latency. */
-    public void answered(String model, TaskType task, long firstByteMillis) {
-        latency.observe(model, task, firstByteMillis);
+    /** How long {@code model} took to send the first token of a stream for {@code task}: the selector's learned latency. */
+    public void answered(String model, TaskType task, long firstTokenMillis) {
+        latency.observe(model, task, firstTokenMillis);
     }
 
     /** The models LM Studio has (a catalog entry it does not have cannot serve), each under its own key. */

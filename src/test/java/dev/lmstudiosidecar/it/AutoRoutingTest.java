@@ -116,6 +116,8 @@ class AutoRoutingTest extends EmulatedLmStudioTest {
         String answeredBy = header(response, "X-Sidecar-Model");
         assertFalse(CODER.equals(answeredBy), "the chosen model failed every attempt");
         assertEquals(answeredBy, header(response, "X-Sidecar-Fallback"));
+        String reason = header(response, "X-Sidecar-Route-Reason");
+        assertTrue(reason.startsWith(answeredBy + " stood in for the chosen model; chosen: " + CODER + " for coding"), reason);
         assertEquals(answeredBy, response.parse().model());
         assertEquals("5", header(response, "X-Sidecar-Attempts"));
     }
@@ -192,6 +194,22 @@ class AutoRoutingTest extends EmulatedLmStudioTest {
         double before = PrometheusScrape.now().sum("sidecar_routing_decisions_total", "task=coding", "model=" + CODER);
         openAi.chat().completions().create(ask("auto", CODING_PROMPT));
         assertEquals(before + 1, PrometheusScrape.now().sum("sidecar_routing_decisions_total", "task=coding", "model=" + CODER));
+    }
+
+    @Test
+    void theTimeToFirstTokenOfStreamsIsLearnedAndPlainAnswersTeachNothing() {
+        String analysis = "{\"model\":\"auto:analysis\",\"stream\":%s,\"messages\":[{\"role\":\"user\",\"content\":\"Interpret this\"}]}";
+        for (int i = 0; i < 3; i++) {
+            given().contentType(ContentType.JSON).body(String.format(analysis, false)).post(CHAT).then().statusCode(200);
+        }
+        String dryRun = String.format(analysis, false);
+        given().contentType(ContentType.JSON).body(dryRun).post("/admin/route").then()
+                .body("candidates.find { it.model == '" + CODER + "' }.parts.latencyLearned", equalTo(false));
+        for (int i = 0; i < 3; i++) {
+            given().contentType(ContentType.JSON).body(String.format(analysis, true)).post(CHAT).then().statusCode(200);
+        }
+        given().contentType(ContentType.JSON).body(dryRun).post("/admin/route").then()
+                .body("candidates.find { it.model == '" + CODER + "' }.parts.latencyLearned", equalTo(true));
     }
 
     @Test

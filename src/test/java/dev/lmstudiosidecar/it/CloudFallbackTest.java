@@ -42,6 +42,19 @@ class CloudFallbackTest extends EmulatedCloudTest {
     }
 
     @Test
+    void anAutoRequestNoLocalModelCanServeGoesToTheCloud() {
+        lmstudio.removeAllModels();
+        lmstudio.addModel("text-embedding-nomic-embed-text-v1.5", "embedding", 84_000_000L, "137M", "Q8_0", 2048, true);
+        given().post("/admin/models/refresh").then().statusCode(200);
+        given().contentType(ContentType.JSON).body("{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}")
+                .when().post("/v1/chat/completions").then().statusCode(200)
+                .header("X-Sidecar-Provider", "cloud")
+                .header("X-Sidecar-Task", org.hamcrest.Matchers.startsWith("general"))
+                .header("X-Sidecar-Route-Reason", org.hamcrest.Matchers.startsWith("cloud:" + CloudEmulatorResource.CLOUD_MODEL + " stood in"));
+        assertEquals(0, lmstudio.requestCount("/v1/chat/completions"));
+    }
+
+    @Test
     void lmStudioNeverSeesTheCloudKey() {
         chat().when().post("/v1/chat/completions").then().statusCode(200).header("X-Sidecar-Provider", "lmstudio");
         assertEquals("Bearer lm-studio", lmstudio.lastRequest("/v1/chat/completions").header("Authorization"));

@@ -71,7 +71,7 @@ class ModelSelectorTest {
         assertEquals(List.of(new RejectedModel("llama-3-70b", "does not support coding")), decision.rejected());
         assertFalse(decision.fallbackSelection());
         assertEquals("phi-3-mini for coding (confidence 0.60): score 76.2 = performance 70 x0.4 + memory 0.95 x30"
-                + " + latency 600ms x0.2 + loaded; best of 2", decision.reasoning());
+                + " + latency 600ms = 0.88 x20 + loaded; best of 2", decision.reasoning());
     }
 
     @Test

@@ -6,8 +6,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * What a native executable must be told about the response cache's Infinispan: it runs embedded without a
  * Quarkus extension (the Quarkiverse one fails on Quarkus 3.33) and Infinispan 16.0 ships no native-image
  * metadata of its own (there is no {@code infinispan-core-graalvm} for it), so nothing else registers the
- * classes it creates or reads by name. The resources it reads (its {@code .proto} schemas, its version file)
- * are included by the pom's {@code native} profile ({@code quarkus.native.resources.includes}).
+ * classes it creates or reads by name. The resources it reads (its {@code .proto} schemas, its version file,
+ * the {@code META-INF/services} files of the services it loads) are included by the pom's {@code native}
+ * profile ({@code quarkus.native.resources.includes}).
  *
  * <p>The list is what a JVM sidecar loaded (-Xlog:class+load) while both tiers started, stored, answered hits
  * and streams, and were emptied, in the kinds of class the Quarkiverse extension registers: interceptors, the
@@ -20,8 +21,12 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * build is not run on the development machines, see README "What was verified where".
  */
 @RegisterForReflection(classNames = {
-        // the module's components and the protostream schemas (also ServiceLoader services)
+        // ServiceLoader services (Quarkus turns native-image's own ServiceLoader support off: the pom's native
+        // profile includes their META-INF/services files, these let ServiceLoader create them): the module's
+        // components, the configuration parsers, the protostream schemas
         "org.infinispan.CoreModuleImpl",
+        "org.infinispan.configuration.parsing.CacheParser",
+        "org.infinispan.configuration.parsing.Parser",
         "org.infinispan.commons.GlobalContextInitializerImpl",
         "org.infinispan.commons.api.query.geo.LatLngSchemaImpl",
         "org.infinispan.commons.marshall.PersistenceContextInitializerImpl",

@@ -37,9 +37,9 @@ class JvmOptionsTest {
         String readme = Files.readString(Path.of("README.md"));
         assertTrue(readme.contains("./mvnw -B -DskipTests package && java @deploy/jvm.options -jar target/quarkus-app/quarkus-run.jar"),
                 "the README's run command");
-        String image = Files.readString(Path.of("src/main/docker/Dockerfile.jvm"));
+        String image = Files.readString(Path.of("deploy/docker/Dockerfile.jvm"));
         assertTrue(image.contains("COPY --chown=185 deploy/jvm.options /deployments/jvm.options")
-                && image.contains("JAVA_OPTS_APPEND=\"@/deployments/jvm.options\""), "the JVM image");
+                && image.contains("ENTRYPOINT [\"java\", \"@/deployments/jvm.options\","), "the JVM image");
         String bench = Files.readString(Path.of("src/test/java/dev/lmstudiosidecar/bench/BenchOptions.java"));
         assertTrue(bench.contains("RUN_OPTIONS = \"" + OPTIONS + "\""), "the benchmark's default flags");
     }

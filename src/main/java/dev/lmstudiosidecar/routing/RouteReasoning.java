@@ -9,7 +9,7 @@ import java.util.Locale;
  * is printable ASCII only (anything else, a newline included, becomes {@code ?}) and at most
  * {@link #MAX_LENGTH} characters.
  */
-final class RouteReasoning {
+public final class RouteReasoning {
 
     static final int MAX_LENGTH = 200;
 

@@ -2,6 +2,7 @@ package dev.lmstudiosidecar.routing;
 
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.config.SidecarConfig;
+import dev.lmstudiosidecar.models.DiscoveredModel;
 import dev.lmstudiosidecar.models.ModelCapabilities;
 import dev.lmstudiosidecar.models.ModelDirectory;
 import dev.lmstudiosidecar.models.ModelInfo;
@@ -125,7 +126,9 @@ public class TaskRouter {
         List<RoutableModel> models = new ArrayList<>();
         for (ModelInfo info : directory) {
             if (info.discovered() != null) {
-                models.add(new RoutableModel(named(info.capabilities(), info.key()), info.loaded(), info.discovered().embedding()));
+                // A server that does not say what is in memory (llama.cpp's llama-server, vLLM) serves what it lists.
+                boolean serving = info.loaded() || info.discovered().state() == DiscoveredModel.LoadState.UNKNOWN;
+                models.add(new RoutableModel(named(info.capabilities(), info.key()), serving, info.discovered().embedding()));
             }
         }
         return models;

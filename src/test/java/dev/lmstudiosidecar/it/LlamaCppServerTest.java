@@ -93,6 +93,19 @@ class LlamaCppServerTest extends EmulatedLmStudioTest {
     }
 
     @Test
+    void aRequestForAutoIsServedByTheModelTheServerHasEvenWhenNoneSuitsTheTask() {
+        // llama-server lists the one model it runs, under its file name, and never says it is loaded: a coding
+        // request finds no coding model, and the seed's fallback selection must still find this one.
+        serveOnly("/models/tiny.gguf", true);
+        given().contentType("application/json")
+                .body("{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"Debug this function\"}]}")
+                .post("/v1/chat/completions").then().statusCode(200)
+                .header("X-Sidecar-Model", "/models/tiny.gguf")
+                .header("X-Sidecar-Task", containsString("coding"))
+                .header("X-Sidecar-Route-Reason", containsString("loaded general model"));
+    }
+
+    @Test
     void anUpstreamErrorKeepsNoCodeRatherThanItsStatusAsAString() {
         emulator.failNext(1, 400);
         ChatRequests.post("qwen2.5-7b-instruct", false).statusCode(400)

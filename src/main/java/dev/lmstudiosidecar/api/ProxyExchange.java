@@ -400,7 +400,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
         if (local && readyCandidate != candidate && !awaitModel(candidate)) {
             return;
         }
-        if (local && !permitHeld) {
+        if (local && !permitHeld && generates()) {
             waiter = context.limiter().acquire(
                     permit -> eventLoop.runOnContext(v -> {
                         permitHeld = true;
@@ -803,6 +803,14 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
         if (task != null && current.local() && current.model() != null) {
             context.router().answered(current.model(), task, (System.nanoTime() - sentNanos) / 1_000_000);
         }
+    }
+
+    /**
+     * Whether the request may make LM Studio generate, and so needs one of its slots (lmstudio.max-concurrent-requests).
+     * A GET or HEAD (the model list, a model) never does: it must not wait behind five long streams.
+     */
+    private boolean generates() {
+        return request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD;
     }
 
     OpenAiEndpoint endpoint() {

@@ -110,6 +110,20 @@ class ConcurrencyLimitTest {
     }
 
     @Test
+    void theModelListTakesNoSlotAndIsAnsweredWhileAStreamHoldsTheOnlyOne() throws Exception {
+        emulator.tokensPerResponse(40); // about 4 s: longer than max-queue-wait
+        CompletableFuture<HttpResponse<String>> running = send(Duration.ofSeconds(10));
+        awaitGenerating();
+        long start = System.nanoTime();
+        HttpResponse<String> listing = http.send(HttpRequest.newBuilder(URI.create(chat.toString().replace("/chat/completions", "/models")))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, listing.statusCode(), listing.body());
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 2_000, "the listing waited for the stream's slot");
+        assertEquals(1, emulator.activeGenerations(), "the stream was still running");
+        assertEquals(200, running.get().statusCode());
+    }
+
+    @Test
     void aWaitLongerThanTheConnectTimeoutStillSucceeds() throws Exception {
         emulator.tokensPerResponse(8); // about 0.8 s: longer than connect-timeout, shorter than max-queue-wait
         CompletableFuture<HttpResponse<String>> running = send(Duration.ofSeconds(10));

@@ -17,12 +17,15 @@ import java.util.Optional;
 public class LMStudioClient extends BackendClient {
 
     public static final String BACKEND_NAME = "lmstudio";
+    /** Connections for what takes no LM Studio slot (GET /v1/models and the like), beyond the slots. */
+    static final int UNCOUNTED_CONNECTIONS = 2;
 
     LMStudioClient(Vertx vertx, LMStudioConfig config) {
         super(vertx, Backend.of(BACKEND_NAME, config.baseUrl()),
-                // The limiter admits no more calls than the pool holds: its small wait queue only
-                // covers a connection being replaced.
-                new Settings(config.maxConcurrentRequests(), config.maxConcurrentRequests(), config.poolIdleTimeout(),
+                // The limiter admits no more generating calls than the pool holds; the listings and other GETs
+                // it does not count have connections of their own beyond them. Its small wait queue only covers
+                // a connection being replaced.
+                new Settings(config.maxConcurrentRequests() + UNCOUNTED_CONNECTIONS, config.maxConcurrentRequests(), config.poolIdleTimeout(),
                         config.connectTimeout(), config.timeout()),
                 Optional.empty());
     }

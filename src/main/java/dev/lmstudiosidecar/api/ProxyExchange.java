@@ -499,7 +499,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
     private void refusedByBreaker(Backend backend) {
         BreakerDiagnosis why = context.breakers().diagnosis(backend);
         act(walk.refusedByBreaker(context.errors().circuitOpen(backend, why, context.breakers().lastFailure(backend)),
-                context.errors().circuitRetryAfterMillis(backend, why)));
+                context.errors().circuitRetryAfterMillis(backend, why, context.breakers().markedDown(backend))));
     }
 
     /** One call to the current candidate: the guard runs it once, and again for each retry. */

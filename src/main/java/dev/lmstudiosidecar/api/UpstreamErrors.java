@@ -6,6 +6,7 @@ import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import dev.lmstudiosidecar.resilience.BreakerDiagnosis;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -54,8 +55,10 @@ public final class UpstreamErrors {
     public UpstreamFailure circuitOpen(Backend backend, BreakerDiagnosis diagnosis, Optional<UpstreamFailure> lastFailure) {
         boolean unreachable = lastFailure.filter(last -> last.kind() == UpstreamFailure.Kind.UNREACHABLE).isPresent();
         // LM Studio's health check lets calls through as soon as it finds LM Studio answering again.
+        Duration checks = unreachable ? config.healthCheck().downInterval() : config.healthCheckInterval();
         String sooner = diagnosis.retryAfterMillis() > 0 && backend.name().equals(LMStudioClient.BACKEND_NAME)
-                ? " Sooner if the health check (every " + config.healthCheckInterval().toMillis() + " ms) finds it answering."
+                ? " Sooner if the health check (every " + Math.min(checks.toMillis(), config.healthCheckInterval().toMillis())
+                        + " ms now) finds it answering."
                 : "";
         return new UpstreamFailure(UpstreamFailure.Kind.CIRCUIT_OPEN, backend, 0, "its circuit breaker is open: " + diagnosis.summary() + "."
                 + sooner + (unreachable ? startHint(backend) : ""), null, null);
@@ -63,12 +66,16 @@ public final class UpstreamErrors {
 
     /**
      * When to try again after an open breaker refused a call: its open time left, but for LM Studio at
-     * most one health-check interval, since the next check that finds it answering lets calls through.
+     * most until its next check, since a check that finds it answering lets calls through: one
+     * {@code health-check.down-interval} when a check found nothing listening, else one interval.
+     *
+     * @param markedDown a check found nothing listening at the backend's address
      */
-    public long circuitRetryAfterMillis(Backend backend, BreakerDiagnosis diagnosis) {
+    public long circuitRetryAfterMillis(Backend backend, BreakerDiagnosis diagnosis, boolean markedDown) {
         long left = diagnosis.retryAfterMillis();
+        Duration nextCheck = markedDown ? config.healthCheck().downInterval() : config.healthCheckInterval();
         return backend.name().equals(LMStudioClient.BACKEND_NAME) && left > 0
-                ? Math.min(left, Math.max(1, config.healthCheckInterval().toMillis()))
+                ? Math.min(left, Math.max(1, Math.min(nextCheck.toMillis(), config.healthCheckInterval().toMillis())))
                 : left;
     }
 

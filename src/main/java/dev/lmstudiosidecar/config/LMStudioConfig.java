@@ -161,6 +161,13 @@ public interface LMStudioConfig {
          */
         @WithDefault("0.25")
         double degradedErrorRatio();
+
+        /**
+         * While a check finds nothing listening at LM Studio's address, it is listed again this often rather than every
+         * {@code health-check-interval}: calls go through again within this long of its return (at most the interval).
+         */
+        @WithDefault("2s")
+        Duration downInterval();
     }
 
     @WithDefault("false")

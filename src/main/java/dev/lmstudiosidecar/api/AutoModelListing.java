@@ -22,6 +22,15 @@ final class AutoModelListing {
     private AutoModelListing() {
     }
 
+    /** {@code GET /v1/models/auto}: the sidecar's own entry, as an SDK's {@code models.retrieve("auto")} expects it. */
+    static Buffer model(String id) {
+        return Buffer.buffer(entry(id).toString());
+    }
+
+    private static ObjectNode entry(String id) {
+        return JSON.createObjectNode().put("id", id).put("object", "model").put("created", 0).put("owned_by", OWNER);
+    }
+
     /** The listing with the routing entries appended; a body that is not an OpenAI list is returned as it is. */
     static Buffer withAutoModels(Buffer listing) {
         JsonNode root;
@@ -37,8 +46,7 @@ final class AutoModelListing {
         data.forEach(model -> listed.add(model.path("id").asText()));
         for (String id : OpenAiRequest.AUTO_MODELS) {
             if (listed.add(id)) {
-                ObjectNode entry = data.addObject();
-                entry.put("id", id).put("object", "model").put("created", 0).put("owned_by", OWNER);
+                data.add(entry(id));
             }
         }
         try {

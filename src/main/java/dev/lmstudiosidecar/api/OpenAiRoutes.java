@@ -53,6 +53,16 @@ public class OpenAiRoutes {
     }
 
     void register(@Observes Router router) {
+        // The routing entries GET /v1/models lists are the sidecar's, not LM Studio's: it answers for them itself.
+        router.get("/v1/models/:model").handler(routing -> {
+            String model = routing.pathParam("model");
+            if (OpenAiRequest.AUTO_MODELS.contains(model)) {
+                routing.response().putHeader(SidecarHeaders.REQUEST_ID, RequestIds.resolve(routing.request().getHeader(SidecarHeaders.REQUEST_ID)))
+                        .putHeader("Content-Type", "application/json").end(AutoModelListing.model(model));
+            } else {
+                routing.next();
+            }
+        });
         router.route("/v1/*").handler(routing -> new ProxyExchange(context, routing).start());
         router.route().failureHandler(this::onFailure);
         router.route().last().handler(routing -> answer(routing, notFound(routing.normalizedPath())));

@@ -187,6 +187,9 @@ class AutoRoutingTest extends EmulatedLmStudioTest {
         List<String> ids = openAi.models().list().data().stream().map(Model::id).toList();
         assertTrue(ids.containsAll(List.of("auto", "auto:coding", "auto:research", "auto:creative", "auto:analysis", "auto:general")), ids.toString());
         assertTrue(ids.containsAll(List.of(GENERALIST, CODER)), ids.toString());
+        Model auto = openAi.models().retrieve("auto:coding");
+        assertEquals("auto:coding", auto.id());
+        assertEquals("lmstudio-sidecar", auto.ownedBy());
     }
 
     @Test

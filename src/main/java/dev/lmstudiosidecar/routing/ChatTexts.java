@@ -31,6 +31,15 @@ public final class ChatTexts {
     }
 
     public static List<ChatText> fromBody(byte[] body, int offset, int length) {
+        return fromBody(body, offset, length, 0);
+    }
+
+    /**
+     * As {@link #fromBody(byte[], int, int)}, keeping of a text longer than twice {@code keepChars} only its first and
+     * last {@code keepChars} characters, joined by a newline: what a classifier that reads no more would see, without
+     * copying a long prompt whole (0: keep everything).
+     */
+    public static List<ChatText> fromBody(byte[] body, int offset, int length, int keepChars) {
         List<ChatText> texts = new ArrayList<>();
         Message pending = new Message();
         try (JsonParser parser = JSON.createParser(body, offset, length)) {
@@ -41,9 +50,9 @@ public final class ChatTexts {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if ("messages".equals(field) && value == JsonToken.START_ARRAY) {
-                    readMessages(parser, texts, pending);
+                    readMessages(parser, texts, pending, keepChars);
                 } else if ("prompt".equals(field)) {
-                    readPrompt(parser, value, texts);
+                    readPrompt(parser, value, texts, keepChars);
                 } else {
                     parser.skipChildren();
                 }
@@ -77,7 +86,7 @@ public final class ChatTexts {
         }
     }
 
-    private static void readMessages(JsonParser parser, List<ChatText> texts, Message message) throws IOException {
+    private static void readMessages(JsonParser parser, List<ChatText> texts, Message message, int keep) throws IOException {
         for (JsonToken element = parser.nextToken(); element != JsonToken.END_ARRAY && element != null; element = parser.nextToken()) {
             if (element != JsonToken.START_OBJECT) {
                 parser.skipChildren();
@@ -89,7 +98,7 @@ public final class ChatTexts {
                 if ("role".equals(field) && value == JsonToken.VALUE_STRING) {
                     message.role = parser.getText();
                 } else if ("content".equals(field)) {
-                    readContent(parser, value, message);
+                    readContent(parser, value, message, keep);
                 } else {
                     parser.skipChildren();
                 }
@@ -101,9 +110,9 @@ public final class ChatTexts {
         }
     }
 
-    private static void readContent(JsonParser parser, JsonToken value, Message message) throws IOException {
+    private static void readContent(JsonParser parser, JsonToken value, Message message, int keep) throws IOException {
         if (value == JsonToken.VALUE_STRING) {
-            message.part(parser.getText());
+            message.part(text(parser, keep));
             return;
         }
         if (value != JsonToken.START_ARRAY) {
@@ -123,7 +132,7 @@ public final class ChatTexts {
                 if ("type".equals(field) && partValue == JsonToken.VALUE_STRING) {
                     type = parser.getText();
                 } else if ("text".equals(field) && partValue == JsonToken.VALUE_STRING) {
-                    text = parser.getText();
+                    text = text(parser, keep);
                 } else {
                     parser.skipChildren();
                 }
@@ -134,9 +143,9 @@ public final class ChatTexts {
         }
     }
 
-    private static void readPrompt(JsonParser parser, JsonToken value, List<ChatText> texts) throws IOException {
+    private static void readPrompt(JsonParser parser, JsonToken value, List<ChatText> texts, int keep) throws IOException {
         if (value == JsonToken.VALUE_STRING) {
-            texts.add(new ChatText("user", parser.getText()));
+            texts.add(new ChatText("user", text(parser, keep)));
             return;
         }
         if (value != JsonToken.START_ARRAY) {
@@ -145,10 +154,22 @@ public final class ChatTexts {
         }
         for (JsonToken element = parser.nextToken(); element != JsonToken.END_ARRAY && element != null; element = parser.nextToken()) {
             if (element == JsonToken.VALUE_STRING) {
-                texts.add(new ChatText("user", parser.getText()));
+                texts.add(new ChatText("user", text(parser, keep)));
             } else {
                 parser.skipChildren();
             }
         }
+    }
+
+    /** The current string token, or only its two ends when it is longer than twice {@code keep} (from the parser's buffer, no whole copy). */
+    private static String text(JsonParser parser, int keep) throws IOException {
+        int length = parser.getTextLength();
+        if (keep <= 0 || length <= 2 * keep) {
+            return parser.getText();
+        }
+        char[] chars = parser.getTextCharacters();
+        int start = parser.getTextOffset();
+        return new StringBuilder(2 * keep + 1).append(chars, start, keep).append('\n')
+                .append(chars, start + length - keep, keep).toString();
     }
 }

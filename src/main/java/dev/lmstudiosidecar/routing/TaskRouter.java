@@ -85,7 +85,7 @@ public class TaskRouter {
     /** The task the caller named, else the classifier's reading of the body (a chat or a completion, already validated). */
     public TaskClassification classify(Optional<TaskType> named, byte[] body, int offset, int length) {
         return named.map(TaskClassification::explicit)
-                .orElseGet(() -> classifier.classify(ChatTexts.fromBody(body, offset, length)));
+                .orElseGet(() -> classifier.classify(ChatTexts.fromBody(body, offset, length, classifier.settings().scanChars())));
     }
 
     /** Which model serves {@code classification}'s task now; counted for Prometheus. */

@@ -85,4 +85,18 @@ class ChatTextsTest {
         assertEquals(List.of(), read(""));
         assertEquals(List.of(), read("{\"messages\":[{\"role\":"));
     }
+
+    @Test
+    void aLongTextKeepsOnlyItsTwoEndsWhenAskedAndAShortOneIsWhole() {
+        String longText = "start " + "x".repeat(10_000) + " end";
+        byte[] body = ("{\"messages\":[{\"role\":\"user\",\"content\":\"" + longText + "\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + longText + "\"}]},"
+                + "{\"role\":\"user\",\"content\":\"short\"}],\"prompt\":\"" + longText + "\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String ends = longText.substring(0, 100) + "\n" + longText.substring(longText.length() - 100);
+        java.util.List<ChatText> texts = ChatTexts.fromBody(body, 0, body.length, 100);
+        assertEquals(java.util.List.of(new ChatText("user", ends), new ChatText("user", ends), new ChatText("user", "short"),
+                new ChatText("user", ends)), texts);
+        assertEquals(longText, ChatTexts.fromBody(body, 0, body.length).get(0).text(), "without a bound, the whole text");
+    }
 }

@@ -237,7 +237,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
             cachePlan = context.cache().plan(operation, bytes.array(), bytes.offset(), bytes.length(),
                     request.getHeader("Cache-Control"), request.getHeader(SidecarHeaders.CACHE_TTL)).orElse(null);
         } catch (IllegalArgumentException malformed) {
-            respondError(ApiError.invalidRequest(null, SidecarHeaders.CACHE_TTL + ": " + malformed.getMessage()));
+            respondError(ApiError.invalidRequest(null, malformed.getMessage())); // it names the header
             return false;
         }
         if (cachePlan == null && operation != null) {

@@ -23,10 +23,10 @@ public class ModelDirectory {
     private final CapabilityCatalog configured;
     /** Lower-cased names of the entries the user's file gave. */
     private final Set<String> fromFile = new HashSet<>();
-    private volatile Joined joined = new Joined(null, null, Set.of());
+    private volatile Joined joined = new Joined(null, null, List.of());
 
-    /** @param filled lower-cased keys of listed models whose file entry was completed by inference */
-    private record Joined(ModelInventory inventory, CapabilityCatalog catalog, Set<String> filled) {
+    /** @param models what {@link #models()} answers for this listing: worked out once, read by every routed request */
+    private record Joined(ModelInventory inventory, CapabilityCatalog catalog, List<ModelInfo> models) {
     }
 
     ModelDirectory(ModelDiscovery discovery, LMStudioConfig config) {
@@ -71,29 +71,32 @@ public class ModelDirectory {
                 filled.add(model.key().toLowerCase(Locale.ROOT));
             }
         }
-        Joined fresh = new Joined(inventory, added.isEmpty() ? configured : configured.withEntries(added), Set.copyOf(filled));
+        CapabilityCatalog catalog = added.isEmpty() ? configured : configured.withEntries(added);
+        Joined fresh = new Joined(inventory, catalog, models(inventory, catalog, filled));
         joined = fresh;
         return fresh;
     }
 
     /** Every listed model, then every concrete catalog entry the server does not have. */
     public List<ModelInfo> models() {
-        Joined current = join();
-        ModelInventory inventory = current.inventory();
-        CapabilityCatalog catalog = current.catalog();
+        return join().models();
+    }
+
+    /** @param filled lower-cased keys of listed models whose file entry was completed by inference */
+    private List<ModelInfo> models(ModelInventory inventory, CapabilityCatalog catalog, Set<String> filled) {
         List<ModelInfo> all = new ArrayList<>();
         Set<String> listed = new HashSet<>();
         for (DiscoveredModel model : inventory.models()) {
             ModelCapabilities capabilities = catalog.find(model.key()).orElseGet(() -> CapabilityInference.infer(model));
-            all.add(new ModelInfo(model.key(), capabilities, sourceOf(capabilities, current), model));
+            all.add(new ModelInfo(model.key(), capabilities, sourceOf(capabilities, filled), model));
             listed.add(model.key().toLowerCase(Locale.ROOT));
         }
         for (ModelCapabilities entry : configured.all()) {
             if (!entry.isGlob() && !listed.contains(entry.modelName().toLowerCase(Locale.ROOT))) {
-                all.add(new ModelInfo(entry.modelName(), entry, sourceOf(entry, current), null));
+                all.add(new ModelInfo(entry.modelName(), entry, sourceOf(entry, filled), null));
             }
         }
-        return all;
+        return List.copyOf(all);
     }
 
     public Optional<ModelInfo> model(String key) {
@@ -104,11 +107,11 @@ public class ModelDirectory {
         return fromFile.contains(entry.modelName().toLowerCase(Locale.ROOT));
     }
 
-    private CapabilitySource sourceOf(ModelCapabilities capabilities, Joined current) {
+    private CapabilitySource sourceOf(ModelCapabilities capabilities, Set<String> filled) {
         if (capabilities.inferred()) {
             return CapabilitySource.INFERRED;
         }
-        boolean file = isFromFile(capabilities) || current.filled().contains(capabilities.modelName().toLowerCase(Locale.ROOT));
+        boolean file = isFromFile(capabilities) || filled.contains(capabilities.modelName().toLowerCase(Locale.ROOT));
         return file ? CapabilitySource.FILE : CapabilitySource.BUILT_IN;
     }
 }

@@ -58,9 +58,6 @@ public class HealthMonitor {
     private long lastTestStartedNanos;
     private ListingOutcome lastCloudCheck;
     private long cloudTimer = -1;
-    /** The next listing while nothing listens at LM Studio's address; -1 when none is due. */
-    private long downRecheckTimer = -1;
-    private boolean stopped;
 
     private volatile HealthSnapshot snapshot;
     private final List<CheckObserver> observers = new CopyOnWriteArrayList<>();
@@ -96,11 +93,6 @@ public class HealthMonitor {
     }
 
     synchronized void stop(@Observes ShutdownEvent stopping) {
-        stopped = true;
-        if (downRecheckTimer != -1) {
-            vertx.cancelTimer(downRecheckTimer);
-            downRecheckTimer = -1;
-        }
         if (cloudTimer != -1) {
             vertx.cancelTimer(cloudTimer);
             cloudTimer = -1;
@@ -145,31 +137,11 @@ public class HealthMonitor {
      */
     private void followBreaker(ListingOutcome outcome, boolean answeringAgain) {
         if (outcome.nothingListens()) {
-            breakers.openNow(lmstudio, outcome.failure());
-            recheckSoon();
+            breakers.openNow(lmstudio, outcome.failure()); // discovery lists again within down-interval
         } else if (answeringAgain) {
             breakers.closeNow(lmstudio);
         }
         // A timeout or a 5xx is no such proof: LM Studio may be busy loading a model.
-    }
-
-    /**
-     * Nothing listens: LM Studio restarting, most likely. Listed again after {@code down-interval} (and again, as
-     * long as nothing listens), so that calls go through within seconds of its return, not a whole interval.
-     */
-    private synchronized void recheckSoon() {
-        if (stopped || downRecheckTimer != -1) {
-            return;
-        }
-        downRecheckTimer = vertx.setTimer(Math.max(1, settings.downInterval().toMillis()), id -> {
-            synchronized (this) {
-                downRecheckTimer = -1;
-                if (stopped) {
-                    return;
-                }
-            }
-            discovery.freshListing(); // its outcome comes back through onListing, like any listing's
-        });
     }
 
     private void testIfDue(ModelInventory inventory) {

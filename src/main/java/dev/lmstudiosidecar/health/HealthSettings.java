@@ -19,12 +19,11 @@ import java.util.Optional;
  * @param errorMinimumCalls  calls in a breaker's window before its ratio counts ({@code circuit-breaker.minimum-calls})
  * @param cloudCounts        a healthy cloud provider keeps the pod ready (cloud fallback on and {@code sidecar.readiness.cloud-counts})
  * @param keptWarm           {@code lmstudio.keep-models-warm}, which the startup check waits for
- * @param downInterval       {@code lmstudio.health-check.down-interval}, at most {@code interval}
  */
 public record HealthSettings(Duration interval, Duration checkTimeout, Duration testTimeout, boolean testCompletion,
                              Optional<String> testModel, double degradedErrorRatio, int errorMinimumCalls,
                              ReadinessMode readinessMode, RequiredModels requiredModels, boolean cloudCounts,
-                             List<String> keptWarm, Duration maxEventLoopBlock, Duration startupMaxWait, Duration downInterval) {
+                             List<String> keptWarm, Duration maxEventLoopBlock, Duration startupMaxWait) {
 
     static final Duration MIN_EVENT_LOOP_BLOCK = Duration.ofMillis(100);
     static final Duration MAX_EVENT_LOOP_BLOCK = Duration.ofMinutes(10);
@@ -47,12 +46,6 @@ public record HealthSettings(Duration interval, Duration checkTimeout, Duration 
             throw new IllegalArgumentException("sidecar.liveness.max-event-loop-block must be from " + MIN_EVENT_LOOP_BLOCK.toMillis()
                     + " ms to " + MAX_EVENT_LOOP_BLOCK.toMinutes() + " min (given " + maxEventLoopBlock + ")");
         }
-        if (downInterval.isNegative() || downInterval.isZero()) {
-            throw new IllegalArgumentException("lmstudio.health-check.down-interval must be positive (given " + downInterval + ")");
-        }
-        if (downInterval.compareTo(interval) > 0) {
-            downInterval = interval; // a slower re-check while down than when up would make no sense
-        }
         if (startupMaxWait.isNegative() || startupMaxWait.compareTo(MAX_STARTUP_WAIT) > 0) {
             throw new IllegalArgumentException("sidecar.startup.max-wait must be from 0 to " + MAX_STARTUP_WAIT.toHours()
                     + " h (given " + startupMaxWait + ")");
@@ -68,7 +61,7 @@ public record HealthSettings(Duration interval, Duration checkTimeout, Duration 
                 ReadinessMode.parse(sidecar.readiness().mode()),
                 RequiredModels.of(sidecar.readiness().requiredModels().orElse(List.of()), keptWarm, lmstudio.autoLoadModels()),
                 lmstudio.enableCloudFallback() && sidecar.readiness().cloudCounts(), keptWarm,
-                sidecar.liveness().maxEventLoopBlock(), sidecar.startup().maxWait(), check.downInterval());
+                sidecar.liveness().maxEventLoopBlock(), sidecar.startup().maxWait());
     }
 
     /** The test completion's model, when it is on. */

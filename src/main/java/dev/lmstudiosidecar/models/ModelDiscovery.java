@@ -64,6 +64,13 @@ public class ModelDiscovery {
     /** The API of the last inventory published, for the log: a listing through the same API is no news. */
     private volatile DiscoveryApi lastPublishedApi;
     private long timer = -1;
+    /**
+     * While the last listing found nothing listening (LM Studio restarting, most likely), the next one comes after
+     * {@code health-check.down-interval} rather than the interval: calls go through within seconds of its return.
+     */
+    private final long downIntervalMillis;
+    private long downRecheck = -1;
+    private boolean stopped;
 
     ModelDiscovery(Vertx vertx, LMStudioRestApi rest, LMStudioConfig config) {
         this.vertx = vertx;
@@ -71,6 +78,11 @@ public class ModelDiscovery {
         this.clock = Clock.systemUTC();
         this.intervalMillis = config.healthCheckInterval().toMillis();
         this.minIntervalNanos = config.discoveryMinInterval().toNanos();
+        this.downIntervalMillis = Math.max(1, Math.min(config.healthCheck().downInterval().toMillis(), intervalMillis));
+        if (config.healthCheck().downInterval().toMillis() < 1) {
+            throw new ConfigurationException("lmstudio.health-check.down-interval must be at least 1ms (given "
+                    + config.healthCheck().downInterval() + ")");
+        }
         if (intervalMillis < 1 || minIntervalNanos < 0) {
             // A periodic timer of 0 ms would list LM Studio's models in a tight loop.
             throw new ConfigurationException("lmstudio.health-check-interval must be at least 1ms and lmstudio.discovery-min-interval"
@@ -83,8 +95,23 @@ public class ModelDiscovery {
         timer = vertx.setPeriodic(intervalMillis, id -> refresh());
     }
 
-    void stop(@Observes ShutdownEvent stopping) {
+    synchronized void stop(@Observes ShutdownEvent stopping) {
+        stopped = true;
         vertx.cancelTimer(timer);
+        vertx.cancelTimer(downRecheck);
+    }
+
+    /** Lists again after {@link #downIntervalMillis}, once however many listings found nothing listening meanwhile. */
+    private synchronized void recheckSoon() {
+        if (stopped || downRecheck != -1) {
+            return;
+        }
+        downRecheck = vertx.setTimer(downIntervalMillis, id -> {
+            synchronized (this) {
+                downRecheck = -1;
+            }
+            refresh();
+        });
     }
 
     /** The latest listing; {@link ModelInventory#unknown()} until one succeeded. */
@@ -144,7 +171,11 @@ public class ModelDiscovery {
                     remembered = null; // whatever answers next may be another server, or another version
                 }
                 report(result.cause());
-                tellAll(ListingOutcome.failed(clock.instant(), tookMillis, UpstreamFailureException.of(rest.backend(), result.cause())));
+                ListingOutcome failed = ListingOutcome.failed(clock.instant(), tookMillis, UpstreamFailureException.of(rest.backend(), result.cause()));
+                if (failed.nothingListens()) {
+                    recheckSoon();
+                }
+                tellAll(failed);
                 done.fail(result.cause());
             }
         });

@@ -13,7 +13,7 @@ class HealthSettingsTest {
 
     private static HealthSettings settings(boolean testCompletion, Optional<String> testModel, double ratio, Duration block, Duration startup) {
         return new HealthSettings(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(30), testCompletion, testModel, ratio, 10,
-                ReadinessMode.MODELS, RequiredModels.of(List.of(), List.of(), true), false, List.of(), block, startup, Duration.ofSeconds(2));
+                ReadinessMode.MODELS, RequiredModels.of(List.of(), List.of(), true), false, List.of(), block, startup);
     }
 
     private static String refusal(boolean testCompletion, Optional<String> testModel, double ratio, Duration block, Duration startup) {

@@ -2,16 +2,23 @@ package dev.lmstudiosidecar.api;
 
 /** The OpenAI routes the sidecar understands; everything else under {@code /v1} passes through. */
 public enum OpenAiEndpoint {
-    CHAT_COMPLETIONS("messages"),
-    COMPLETIONS("prompt"),
-    EMBEDDINGS("input"),
-    MODELS(null),
-    PASS_THROUGH(null);
+    CHAT_COMPLETIONS("messages", "chat"),
+    COMPLETIONS("prompt", "completions"),
+    EMBEDDINGS("input", "embeddings"),
+    MODELS(null, null),
+    PASS_THROUGH(null, null);
 
     private final String requiredField;
+    private final String cacheOperation;
 
-    OpenAiEndpoint(String requiredField) {
+    OpenAiEndpoint(String requiredField, String cacheOperation) {
         this.requiredField = requiredField;
+        this.cacheOperation = cacheOperation;
+    }
+
+    /** The response cache's name for what this endpoint answers ({@code chat}, ...), or null when it keeps nothing of it. */
+    public String cacheOperation() {
+        return cacheOperation;
     }
 
     /** The body field that must be present and non-empty, or null when the endpoint has no body. */

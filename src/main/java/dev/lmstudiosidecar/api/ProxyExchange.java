@@ -73,6 +73,8 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
     private final RequestBodyBudget.Reservation bodyBudget;
     private OpenAiRequest parsed;
     private Buffer body;
+    /** {@link #body}'s bytes, for the parsers that read it. */
+    private BufferBytes bodyBytes;
     private ConcurrencyLimiter.Waiter waiter;
     private boolean permitHeld;
     /** The candidate whose model is known to be ready (loaded, or not the sidecar's to load). */
@@ -161,8 +163,9 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
         if (finished) {
             return;
         }
+        bodyBytes = BufferBytes.of(body); // once: a body not on the heap is copied to read it
         try {
-            parsed = parse(body);
+            parsed = parse();
         } catch (ApiException invalid) {
             respondError(invalid.error());
             return;
@@ -197,8 +200,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
      * alternatives and the usual fallbacks; with no local model for the task, the cloud when allowed; else null.
      */
     private ChainWalk routedWalk(RequestHints hints) {
-        BufferBytes bytes = BufferBytes.of(body);
-        TaskClassification classification = context.router().classify(parsed.namedTask(), bytes.array(), bytes.offset(), bytes.length());
+        TaskClassification classification = context.router().classify(parsed.namedTask(), bodyBytes.array(), bodyBytes.offset(), bodyBytes.length());
         route = context.router().route(classification);
         task = classification.primary();
         Optional<TaskType> routedTask = Optional.of(task);
@@ -226,15 +228,9 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
 
     /** @return false when the request was refused (a malformed cache header) */
     private boolean planCache() {
-        String operation = switch (endpoint) {
-            case CHAT_COMPLETIONS -> "chat";
-            case COMPLETIONS -> "completions";
-            case EMBEDDINGS -> "embeddings";
-            case MODELS, PASS_THROUGH -> null;
-        };
-        BufferBytes bytes = BufferBytes.of(body);
+        String operation = endpoint.cacheOperation();
         try {
-            cachePlan = context.cache().plan(operation, bytes.array(), bytes.offset(), bytes.length(),
+            cachePlan = context.cache().plan(operation, bodyBytes.array(), bodyBytes.offset(), bodyBytes.length(),
                     request.getHeader("Cache-Control"), request.getHeader(SidecarHeaders.CACHE_TTL)).orElse(null);
         } catch (IllegalArgumentException malformed) {
             respondError(ApiError.invalidRequest(null, malformed.getMessage())); // it names the header
@@ -262,8 +258,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
             cacheLead.end(Optional.empty());
             cacheLead = null;
         }
-        BufferBytes bytes = BufferBytes.of(body);
-        String key = context.cache().key(cachePlan, candidate.model(), bytes.array(), bytes.offset(), bytes.length());
+        String key = context.cache().key(cachePlan, candidate.model(), bodyBytes.array(), bodyBytes.offset(), bodyBytes.length());
         if (!cachePlan.lookup()) {
             missed();
             cacheKey = key;
@@ -367,13 +362,11 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
     }
 
     private boolean asksStreamUsage() {
-        BufferBytes bytes = BufferBytes.of(body);
-        return RequestFields.asksStreamUsage(bytes.array(), bytes.offset(), bytes.length());
+        return RequestFields.asksStreamUsage(bodyBytes.array(), bodyBytes.offset(), bodyBytes.length());
     }
 
     private boolean limitsLength() {
-        BufferBytes bytes = BufferBytes.of(body);
-        return RequestFields.limitsLength(bytes.array(), bytes.offset(), bytes.length());
+        return RequestFields.limitsLength(bodyBytes.array(), bodyBytes.offset(), bodyBytes.length());
     }
 
     /** Whether the relays should keep a copy of the answer for the cache. */
@@ -459,9 +452,8 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
         }
     }
 
-    private OpenAiRequest parse(Buffer body) {
-        BufferBytes bytes = BufferBytes.of(body);
-        return context.parser().parse(endpoint, bytes.array(), bytes.offset(), bytes.length(), request::getHeader);
+    private OpenAiRequest parse() {
+        return context.parser().parse(endpoint, bodyBytes.array(), bodyBytes.offset(), bodyBytes.length(), request::getHeader);
     }
 
     /**
@@ -578,8 +570,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
             return null;
         }
         if (candidate.model() != null && !candidate.model().equals(parsed.model())) {
-            BufferBytes bytes = BufferBytes.of(body);
-            return Buffer.buffer(context.parser().withModel(bytes.array(), bytes.offset(), bytes.length(), candidate.model(),
+            return Buffer.buffer(context.parser().withModel(bodyBytes.array(), bodyBytes.offset(), bodyBytes.length(), candidate.model(),
                     parsed.addsStreamUsage()));
         }
         return parsed.rewrittenBody() == null ? body : Buffer.buffer(parsed.rewrittenBody());
@@ -908,7 +899,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
     /** @param answered a model's answer follows: only then are the model, and any stand-in, named */
     private void addSidecarHeaders(boolean answered) {
         MultiMap headers = response.headers();
-        if (endpoint == OpenAiEndpoint.CHAT_COMPLETIONS || endpoint == OpenAiEndpoint.COMPLETIONS || endpoint == OpenAiEndpoint.EMBEDDINGS) {
+        if (endpoint.generates()) {
             headers.set(SidecarHeaders.CACHE, cacheResult.name());
         }
         headers.set(SidecarHeaders.PROVIDER, backend().name());

@@ -1,6 +1,5 @@
 package dev.lmstudiosidecar.cache;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -9,7 +8,6 @@ import java.util.Set;
 /** Reads what a request body says at its top level, with Jackson's tokens (no binding). */
 public final class RequestFields {
 
-    private static final JsonFactory JSON = new JsonFactory();
     private static final Set<String> LENGTH_LIMITS = Set.of("max_tokens", "max_completion_tokens");
 
     private RequestFields() {
@@ -45,7 +43,7 @@ public final class RequestFields {
 
     /** Whether a top-level field passes {@code test}; false for a body that is no JSON object. */
     private static boolean anyTopLevelField(byte[] json, int offset, int length, FieldTest test) {
-        try (JsonParser parser = JSON.createParser(json, offset, length)) {
+        try (JsonParser parser = CacheJson.TOKENS.createParser(json, offset, length)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return false;
             }

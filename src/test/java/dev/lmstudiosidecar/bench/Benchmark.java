@@ -27,10 +27,10 @@ public final class Benchmark {
     private static final Call CHAT = new Call("chat", "/chat/completions", CHAT_BODY, false);
     private static final Call STREAM = new Call("stream", "/chat/completions", STREAM_BODY, true);
     private static final Call EMBED = new Call("embeddings", "/embeddings", EMBED_BODY, false);
-    /** Deterministic (temperature 0): after the first, the sidecar answers it from its cache. */
     /** Routed: the sidecar classifies it and picks a model (the same one CHAT names, on the emulator's defaults). */
     private static final Call AUTO = new Call("routed chat", "/chat/completions",
             "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}", false);
+    /** Deterministic (temperature 0): after the first, the sidecar answers it from its cache. */
     private static final Call CACHED = new Call("cached chat", "/chat/completions",
             "{\"model\":\"qwen2.5-7b-instruct\",\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}", false);
 

@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real HTTP server on 127.0.0.1 that behaves like LM Studio (0.4, 0.3) or a generic OpenAI-compatible
+ * A real HTTP server on 127.0.0.1 (or another loopback address, see {@link #start(String, int, int)}) that behaves like LM Studio (0.4, 0.3) or a generic OpenAI-compatible
  * server, with knobs for the faults the sidecar must survive. Integration tests point the sidecar at
  * {@link #baseUrl()}; a benchmark runs {@link #main(String[])} as a separate process.
  *
@@ -57,6 +57,7 @@ public final class LmStudioEmulator implements AutoCloseable {
     private static final long WAIT_SECONDS = 10;
 
     private final Vertx vertx;
+    private final String bindHost;
     private final int serverCount;
     private final Knobs knobs = new Knobs();
     private final Faults faults = new Faults();
@@ -72,7 +73,8 @@ public final class LmStudioEmulator implements AutoCloseable {
     private boolean refusing; // guarded by lifecycle
     private boolean closed; // guarded by lifecycle
 
-    private LmStudioEmulator(int serverCount) {
+    private LmStudioEmulator(String bindHost, int serverCount) {
+        this.bindHost = bindHost;
         this.serverCount = serverCount;
         // Its own Vert.x, so it never competes with (or depends on) the Quarkus one under test;
         // no file cache, since it serves no files.
@@ -98,7 +100,18 @@ public final class LmStudioEmulator implements AutoCloseable {
      * @param eventLoops server instances sharing the port, one event loop each (more for benchmarks)
      */
     public static LmStudioEmulator start(int port, int eventLoops) {
-        LmStudioEmulator emulator = new LmStudioEmulator(Math.max(1, eventLoops));
+        return start("127.0.0.1", port, eventLoops);
+    }
+
+    /**
+     * On {@code bindHost}: several emulators can then share one port on different loopback addresses
+     * ({@code 127.0.0.2}, {@code 127.0.0.3}: on Linux all of 127.0.0.0/8 is loopback), as LM Studio hosts
+     * behind one DNS name do. Start the first on port 0 and the others on its {@link #port()}.
+     *
+     * @param bindHost an address of this machine, an IP literal
+     */
+    public static LmStudioEmulator start(String bindHost, int port, int eventLoops) {
+        LmStudioEmulator emulator = new LmStudioEmulator(bindHost, Math.max(1, eventLoops));
         try {
             synchronized (emulator.lifecycle) {
                 emulator.listen(port);
@@ -115,7 +128,7 @@ public final class LmStudioEmulator implements AutoCloseable {
     }
 
     public String rootUrl() {
-        return "http://127.0.0.1:" + port;
+        return "http://" + (bindHost.indexOf(':') >= 0 ? "[" + bindHost + "]" : bindHost) + ":" + port;
     }
 
     public String baseUrl() {
@@ -360,7 +373,7 @@ public final class LmStudioEmulator implements AutoCloseable {
         int p = requestedPort == 0 && serverCount > 1 ? -1 : requestedPort;
         for (int i = 0; i < serverCount; i++) {
             HttpServer server = vertx.createHttpServer(new HttpServerOptions()
-                            .setHost("127.0.0.1")
+                            .setHost(bindHost)
                             .setPort(p)
                             .setReuseAddress(true) // re-listen on the same port right after refuseConnections(true)
                             .setHttp2ClearTextEnabled(false)) // LM Studio speaks HTTP/1.1 only

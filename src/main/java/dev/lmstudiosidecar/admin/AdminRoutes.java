@@ -3,6 +3,7 @@ package dev.lmstudiosidecar.admin;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lmstudiosidecar.api.ApiError;
 import dev.lmstudiosidecar.api.ApiException;
@@ -21,7 +22,9 @@ import dev.lmstudiosidecar.models.ModelActionRefused;
 import dev.lmstudiosidecar.models.ModelDirectory;
 import dev.lmstudiosidecar.models.ModelDiscovery;
 import dev.lmstudiosidecar.models.ModelInventory;
-import dev.lmstudiosidecar.models.ModelLoader;
+import dev.lmstudiosidecar.fleet.FleetModelAdmin;
+import dev.lmstudiosidecar.fleet.LMStudioFleet;
+import dev.lmstudiosidecar.resilience.BackendBreakers;
 import dev.lmstudiosidecar.models.ResourceMonitor;
 import dev.lmstudiosidecar.provider.UpstreamFailureException;
 import dev.lmstudiosidecar.routing.TaskClassification;
@@ -41,6 +44,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
 import dev.lmstudiosidecar.cache.ResponseCache;
@@ -63,7 +67,10 @@ public class AdminRoutes {
 
     private final ModelDirectory directory;
     private final ModelDiscovery discovery;
-    private final ModelLoader loader;
+    private final FleetModelAdmin fleetModels;
+    private final LMStudioFleet fleet;
+    private final HostsView hostsView;
+    private final String hostsSource;
     private final ResourceMonitor resources;
     private final PerformanceTracker performance;
     private final boolean collectingMetrics;
@@ -81,12 +88,16 @@ public class AdminRoutes {
     private final OpenAiRequestParser routeParser = new OpenAiRequestParser(false);
     private final long maxRouteBodyBytes;
 
-    AdminRoutes(Vertx vertx, ModelDirectory directory, ModelDiscovery discovery, ModelLoader loader, ResourceMonitor resources,
-                PerformanceTracker performance, HealthMonitor health, ResponseCache cache, TaskRouter taskRouter, LMStudioConfig lmstudio, SidecarConfig sidecar,
-                ObjectMapper json) {
+    AdminRoutes(Vertx vertx, ModelDirectory directory, ModelDiscovery discovery, FleetModelAdmin fleetModels, LMStudioFleet fleet,
+                BackendBreakers breakers, ResourceMonitor resources, PerformanceTracker performance, HealthMonitor health, ResponseCache cache,
+                TaskRouter taskRouter, LMStudioConfig lmstudio, SidecarConfig sidecar, ObjectMapper json) {
         this.directory = directory;
         this.discovery = discovery;
-        this.loader = loader;
+        this.fleetModels = fleetModels;
+        this.fleet = fleet;
+        this.hostsView = new HostsView(json, breakers);
+        this.hostsSource = !lmstudio.hosts().isEmpty() ? "lmstudio.hosts" + lmstudio.hostsDns().map(dns -> " and lmstudio.hosts-dns").orElse("")
+                : lmstudio.hostsDns().isPresent() ? "lmstudio.hosts-dns" : "lmstudio.base-url";
         this.resources = resources;
         this.performance = performance;
         this.collectingMetrics = lmstudio.collectMetrics();
@@ -106,9 +117,9 @@ public class AdminRoutes {
 
     void register(@Observes Router router) {
         router.route("/admin/*").order(-10).handler(this::identifyAndAuthorize);
-        router.get("/admin/models").handler(routing -> send(routing, 200, render.models(discovery.inventory(), discovery.lastProblem(), directory.models())));
-        router.post("/admin/models/refresh").handler(routing -> answer(routing, refreshOrLastListing(),
-                listed -> render.models(listed, discovery.lastProblem(), directory.models())));
+        router.get("/admin/models").handler(routing -> send(routing, 200, models(discovery.inventory())));
+        router.post("/admin/models/refresh").handler(routing -> answer(routing, refreshOrLastListing(), this::models));
+        router.get("/admin/hosts").handler(routing -> send(routing, 200, hostsView.hosts(hostsSource, fleet.hosts(), directory.catalog())));
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/load").handler(this::load);
         router.routeWithRegex(HttpMethod.POST, "/admin/models/(?<model>.+)/unload").handler(this::unload);
         router.get("/admin/resources").handler(routing -> send(routing, 200, render.resources(resources.current())));
@@ -154,7 +165,7 @@ public class AdminRoutes {
     private void wrongMethodOrPath(RoutingContext routing) {
         String path = routing.normalizedPath();
         String allowed = path.equals("/admin/models") || path.equals("/admin/resources") || path.equals("/admin/performance")
-                || path.equals("/admin/health") ? "GET"
+                || path.equals("/admin/health") || path.equals("/admin/hosts") ? "GET"
                 : path.equals("/admin/models/refresh") || path.equals("/admin/route") || path.matches("/admin/models/.+/(load|unload)") ? "POST" : null;
         if (allowed == null) {
             routing.next(); // the API's own 404
@@ -170,11 +181,22 @@ public class AdminRoutes {
         auth.check(routing.request().getHeader("Authorization")).ifPresentOrElse(refused -> error(routing, refused), routing::next);
     }
 
+    private ObjectNode models(ModelInventory inventory) {
+        ObjectNode answer = render.models(inventory, discovery.lastProblem(), directory.models());
+        hostsView.addHosts(answer, fleet.hosts());
+        return answer;
+    }
+
+    /** {@code ?host=}: the host an operator names for a load or unload; none, the fleet decides. */
+    private static Optional<String> host(RoutingContext routing) {
+        return Optional.ofNullable(routing.request().getParam("host")).filter(name -> !name.isBlank());
+    }
+
     private void load(RoutingContext routing) {
         String model = routing.pathParam("model");
-        answer(routing, readBody(routing).compose(body -> loader.load(model, contextLength(body))), loaded -> {
-            ObjectNode answer = json.createObjectNode().put("status", "loaded");
-            answer.set("model", directory.model(loaded.key()).map(render::model).orElse(null));
+        answer(routing, readBody(routing).compose(body -> fleetModels.load(model, contextLength(body), host(routing))), loaded -> {
+            ObjectNode answer = json.createObjectNode().put("status", "loaded").put("host", loaded.host().name());
+            answer.set("model", directory.model(loaded.model().key()).map(render::model).orElse(null));
             return answer;
         });
     }
@@ -199,9 +221,11 @@ public class AdminRoutes {
 
     private void unload(RoutingContext routing) {
         String model = routing.pathParam("model");
-        answer(routing, loader.unload(model), unloaded -> {
+        answer(routing, fleetModels.unload(model, host(routing)), unloaded -> {
             ObjectNode answer = json.createObjectNode().put("status", "unloaded").put("model", model);
-            unloaded.forEach(answer.putArray("instances")::add);
+            ArrayNode instances = answer.putArray("instances");
+            unloaded.values().forEach(ids -> ids.forEach(instances::add));
+            unloaded.keySet().forEach(answer.putArray("hosts")::add);
             return answer;
         });
     }
@@ -298,6 +322,7 @@ public class AdminRoutes {
             case IN_USE -> new ApiError(409, ApiError.INVALID_REQUEST, "model_in_use", "model", message, Map.of());
             case KEPT_WARM -> new ApiError(409, ApiError.INVALID_REQUEST, "model_kept_warm", "model", message, Map.of());
             case NOT_LOADED -> new ApiError(409, ApiError.INVALID_REQUEST, "model_not_loaded", "model", message, Map.of());
+            case UNKNOWN_HOST -> new ApiError(404, ApiError.INVALID_REQUEST, "host_not_found", "host", message, Map.of());
         };
     }
 

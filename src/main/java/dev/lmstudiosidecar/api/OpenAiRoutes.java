@@ -6,12 +6,9 @@ import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.config.SidecarConfig;
 import dev.lmstudiosidecar.metrics.RequestMetrics;
 import dev.lmstudiosidecar.metrics.UsageReader;
-import dev.lmstudiosidecar.models.ModelLoader;
-import dev.lmstudiosidecar.models.ModelUsage;
 import dev.lmstudiosidecar.provider.cloud.CloudProvider;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
 import dev.lmstudiosidecar.resilience.BackendBreakers;
-import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import dev.lmstudiosidecar.resilience.BackendGuards;
 import dev.lmstudiosidecar.routing.FallbackChain;
 import dev.lmstudiosidecar.routing.TaskRouter;
@@ -38,12 +35,12 @@ public class OpenAiRoutes {
     private final ProxyContext context;
     private final int managementPort;
 
-    OpenAiRoutes(Vertx vertx, FallbackChain chain, TaskRouter router, GracefulShutdown shutdown, BackendBreakers breakers, ConcurrencyLimiter limiter, BackendGuards guards,
-                 ModelLoader loader, ModelUsage usage, CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar,
+    OpenAiRoutes(Vertx vertx, FallbackChain chain, TaskRouter router, GracefulShutdown shutdown, BackendBreakers breakers, BackendGuards guards,
+                 CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar,
                  RequestMetrics metrics, ResponseCache cache, ObjectMapper json,
                  @ConfigProperty(name = "quarkus.management.port", defaultValue = "9235") int managementPort) {
         this.managementPort = managementPort;
-        this.context = new ProxyContext(vertx, chain, router, shutdown, breakers, guards, limiter, loader, usage,
+        this.context = new ProxyContext(vertx, chain, router, shutdown, breakers, guards,
                 new OpenAiRequestParser(metrics.enabled()), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
                 new ServerErrorLog(Math.max(0, sidecar.errorLogLinesPerMinute()), System::nanoTime, LOG::warn), cloud::sanitize,
                 new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), metrics, new UsageReader(), cache,

@@ -3,15 +3,12 @@ package dev.lmstudiosidecar.api;
 import dev.lmstudiosidecar.cache.ResponseCache;
 import dev.lmstudiosidecar.metrics.RequestMetrics;
 import dev.lmstudiosidecar.metrics.UsageReader;
-import dev.lmstudiosidecar.models.ModelLoader;
-import dev.lmstudiosidecar.models.ModelUsage;
 import dev.lmstudiosidecar.resilience.BackendBreakers;
 import dev.lmstudiosidecar.resilience.BackendGuards;
 import dev.lmstudiosidecar.routing.FallbackChain;
 import dev.lmstudiosidecar.routing.TaskRouter;
 import dev.lmstudiosidecar.shutdown.GracefulShutdown;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioErrorReader;
-import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import io.vertx.core.Vertx;
 import java.util.function.UnaryOperator;
@@ -28,9 +25,6 @@ record ProxyContext(
         GracefulShutdown shutdown,
         BackendBreakers breakers,
         BackendGuards guards,
-        ConcurrencyLimiter limiter,
-        ModelLoader loader,
-        ModelUsage usage,
         OpenAiRequestParser parser,
         LMStudioErrorReader errorReader,
         UpstreamErrors errors,

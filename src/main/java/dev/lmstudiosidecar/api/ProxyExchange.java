@@ -21,6 +21,7 @@ import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import dev.lmstudiosidecar.resilience.FailurePolicy;
 import dev.lmstudiosidecar.resilience.MarkedDownException;
 import dev.lmstudiosidecar.resilience.OpenedAnswer;
+import dev.lmstudiosidecar.fleet.LMStudioHost;
 import dev.lmstudiosidecar.routing.Candidate;
 import dev.lmstudiosidecar.routing.ChainWalk;
 import dev.lmstudiosidecar.routing.RouteDecision;
@@ -77,10 +78,16 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
     private BufferBytes bodyBytes;
     private ConcurrencyLimiter.Waiter waiter;
     private boolean permitHeld;
+    /** The host the request is placed on now (counted there until it ends or moves on); null for none, or the cloud. */
+    private LMStudioHost placedOn;
+    /** The host whose slot {@link #waiter} holds or waits for. */
+    private LMStudioHost permitHost;
     /** The candidate whose model is known to be ready (loaded, or not the sidecar's to load). */
     private Candidate readyCandidate;
     /** This request's hold on the local model it is sent to, so that nobody unloads it meanwhile. */
     private ModelUsage.Lease modelLease;
+    /** The host whose model {@link #modelLease} holds. */
+    private LMStudioHost leaseHost;
     private ChainWalk walk;
     /** Set when every candidate failed: then no single one may be named as the answer's source. */
     private boolean noneAnswered;
@@ -187,10 +194,14 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
                 return;
             }
         } else {
-            walk = new ChainWalk(
-                    context.chain().first(parsed.model(), canFallBack, hints.taskType(), hints.preferredProvider(), hints.fallbackToCloud()),
-                    () -> context.chain().fallbacks(parsed.model(), canFallBack, hints.taskType(), hints.preferredProvider(),
-                            hints.fallbackToCloud()));
+            Candidate first = context.chain().first(parsed.model(), canFallBack, hints.taskType(), hints.preferredProvider(),
+                    hints.fallbackToCloud()).orElse(null);
+            if (first == null) {
+                respondError(noHostError());
+                return;
+            }
+            walk = new ChainWalk(first, () -> context.chain().fallbacks(first, parsed.model(), canFallBack, hints.taskType(),
+                    hints.preferredProvider(), hints.fallbackToCloud()));
         }
         proceed();
     }
@@ -204,12 +215,20 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
         route = context.router().route(classification);
         task = classification.primary();
         Optional<TaskType> routedTask = Optional.of(task);
-        if (route.chosen().isPresent()) {
-            return new ChainWalk(context.chain().first(route.chosen().get().model(), true, routedTask, hints.preferredProvider(),
-                    hints.fallbackToCloud()), () -> context.chain().routedFallbacks(route, hints.preferredProvider(), hints.fallbackToCloud()));
+        Optional<Candidate> chosen = route.chosen().flatMap(model -> context.chain().first(model.model(), true, routedTask,
+                hints.preferredProvider(), hints.fallbackToCloud()));
+        if (chosen.isPresent()) {
+            Candidate first = chosen.get();
+            return new ChainWalk(first, () -> context.chain().routedFallbacks(first, route, hints.preferredProvider(), hints.fallbackToCloud()));
         }
         return context.chain().cloudFor(task, hints.preferredProvider(), hints.fallbackToCloud())
                 .map(cloud -> new ChainWalk(List.of(cloud))).orElse(null);
+    }
+
+    /** With {@code lmstudio.hosts-dns}, before the name resolved to any address: nowhere to send the request. */
+    private ApiError noHostError() {
+        return ApiError.backendUnreachable("No LM Studio host is known yet: " + context.chain().primaryBackend().openAiBase().getAuthority()
+                + " (lmstudio.hosts-dns) has resolved to no address. Retry shortly.");
     }
 
     private String noRouteMessage() {
@@ -380,12 +399,13 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
      */
     private void proceed() {
         Candidate candidate = walk.current();
+        placeOn(finished ? null : candidate.host()); // finish() has released it already
         if (!checkCache(candidate)) {
             return;
         }
         if (lastCandidate != null && lastCandidate != candidate) {
-            context.metrics().fellBack(lastCandidate.client().backend().name(), lastCandidate.model(),
-                    candidate.client().backend().name(), candidate.model());
+            context.metrics().fellBack(lastCandidate.provider().backend().provider(), lastCandidate.model(),
+                    candidate.provider().backend().provider(), candidate.model());
         }
         lastCandidate = candidate;
         boolean local = candidate.local();
@@ -393,20 +413,35 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
         if (local && readyCandidate != candidate && !awaitModel(candidate)) {
             return;
         }
+        if (permitHeld && permitHost != candidate.host()) {
+            waiter.cancel(); // another host, or the cloud: the slot held is not the one this candidate needs
+            permitHeld = false;
+        }
         if (local && !permitHeld && generates()) {
-            waiter = context.limiter().acquire(
+            permitHost = candidate.host();
+            waiter = permitHost.limiter().acquire(
                     permit -> eventLoop.runOnContext(v -> {
                         permitHeld = true;
                         guarded(this::startCandidate);
                     }),
-                    rejection -> eventLoop.runOnContext(v -> respondError(context.errors().queueRejected(rejection))));
+                    rejection -> eventLoop.runOnContext(v -> respondError(context.errors().queueRejected(rejection, candidate.host()))));
             return;
         }
-        if (!local && permitHeld) {
-            waiter.cancel(); // gives the slot back: the LM Studio limit is not the cloud's business
-            permitHeld = false;
-        }
         startCandidate();
+    }
+
+    /** Counts the request on {@code host} from now, and no longer on the one it was placed on before. */
+    private void placeOn(LMStudioHost host) {
+        if (host == placedOn) {
+            return;
+        }
+        if (placedOn != null) {
+            placedOn.released();
+        }
+        placedOn = host;
+        if (host != null) {
+            host.placed();
+        }
     }
 
     /**
@@ -417,8 +452,8 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
      */
     private boolean awaitModel(Candidate candidate) {
         // With the breaker open the attempt fails fast anyway: a load first would only delay that.
-        Future<Void> ready = context.loader().beforeRequest(candidate.model(), () -> !finished,
-                () -> context.breakers().isOpen(candidate.client().backend()));
+        Future<Void> ready = candidate.host().loader().beforeRequest(candidate.model(), () -> !finished,
+                () -> context.breakers().isOpen(candidate.provider().backend()));
         if (ready == null) {
             ready(candidate);
             return true;
@@ -435,7 +470,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
                 ready(candidate);
                 proceed();
             } else {
-                act(walk.unavailable(context.sanitizer().apply(context.loader().asUpstreamFailure(loaded.cause()))));
+                act(walk.unavailable(context.sanitizer().apply(candidate.host().loader().asUpstreamFailure(loaded.cause()))));
             }
         })));
         return false;
@@ -464,7 +499,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
         if (finished) {
             return;
         }
-        Backend backend = walk.current().client().backend();
+        Backend backend = walk.current().provider().backend();
         context.guards().run(backend, this::attempt)
                 .whenComplete((opened, error) -> onEventLoop(() -> candidateDone(backend, opened, error)));
     }
@@ -513,25 +548,25 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
             call.cancel(); // the rest of the previous answer is not wanted
         }
         Candidate current = walk.current();
-        if (context.breakers().markedDown(current.client().backend())) {
+        if (context.breakers().markedDown(current.provider().backend())) {
             // A check found nothing listening: the call, first or retry, would only wait to be refused.
             takePendingAttempt().completeExceptionally(new MarkedDownException());
             return;
         }
         if (walk.retrying()) {
-            context.metrics().retried(current.client().backend().name(), current.model());
+            context.metrics().retried(current.provider().backend().provider(), current.model());
         }
         walk.attemptStarted();
         sentNanos = System.nanoTime();
         upstreamComplete = false;
-        call = current.client().sendOpenAi(request.method(), suffixWithQuery(),
+        call = current.provider().send(request.method(), suffixWithQuery(),
                 ForwardedHeaders.toUpstream(request.headers(), requestId), bodyFor(current));
         call.response().onComplete(answered -> guarded(() -> {
             if (answered.succeeded()) {
                 relay(answered.result());
             } else {
                 upstreamComplete = true;
-                attemptFailed(UpstreamFailure.fromTransport(current.client().backend(), answered.cause()), Optional.empty());
+                attemptFailed(UpstreamFailure.fromTransport(current.provider().backend(), answered.cause()), Optional.empty());
             }
         }));
     }
@@ -552,7 +587,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
      */
     private void holdModel(Candidate current) {
         String model = current.local() ? current.model() : null;
-        if (modelLease != null && modelLease.model().equals(model)) {
+        if (modelLease != null && modelLease.model().equals(model) && leaseHost == current.host()) {
             return;
         }
         if (modelLease != null) {
@@ -560,7 +595,8 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
             modelLease = null;
         }
         if (model != null) {
-            modelLease = context.usage().acquire(model);
+            leaseHost = current.host();
+            modelLease = leaseHost.usage().acquire(model);
         }
     }
 
@@ -586,13 +622,14 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
             return; // the exchange is over, or this attempt was reported already
         }
         UpstreamFailure failure = context.sanitizer().apply(rawFailure);
+        Backend backend = walk.current().provider().backend();
         if (FailurePolicy.countsAgainstBackend(failure)) {
-            context.breakers().recordFailure(walk.current().client().backend(), failure);
+            context.breakers().recordFailure(backend, failure);
         } else {
-            context.breakers().recordSuccess(walk.current().client().backend());
+            context.breakers().recordSuccess(backend);
         }
-        walk.attemptFailed(failure);
-        attempt.completeExceptionally(new AttemptFailedException(failure, retryAfter));
+        boolean retryHere = walk.attemptFailed(failure, 1 + context.guards().settings(backend.name()).maxRetries());
+        attempt.completeExceptionally(new AttemptFailedException(failure, retryAfter, retryHere));
     }
 
     /**
@@ -606,7 +643,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
         if (attempt == null) {
             return;
         }
-        context.breakers().recordSuccess(walk.current().client().backend());
+        context.breakers().recordSuccess(walk.current().provider().backend());
         upstream.pause();
         attempt.complete(() -> {
             if (finished) {
@@ -755,7 +792,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
 
     /** The backend of the attempt under way (LM Studio before any, or when none answered). */
     Backend backend() {
-        return walk == null || noneAnswered ? context.chain().primaryBackend() : walk.current().client().backend();
+        return walk == null || noneAnswered ? context.chain().primaryBackend() : walk.current().provider().backend();
     }
 
     /** The model of the attempt under way, else the one asked for. */
@@ -866,6 +903,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
             attempt.completeExceptionally(new ClientGoneException()); // nothing learnt of the backend: no retry, no failure
         }
         bodyBudget.close();
+        placeOn(null);
         if (modelLease != null) {
             modelLease.close();
         }
@@ -893,7 +931,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
             outcome = Outcome.ofStatus(response.getStatusCode());
             errorType = outcome == Outcome.SUCCESS ? ErrorTypes.NONE : ErrorTypes.of(response.getStatusCode(), null);
         }
-        context.metrics().record(observation, answeringModel(), backend().name(), outcome, errorType);
+        context.metrics().record(observation, answeringModel(), backend().provider(), outcome, errorType);
     }
 
     /** @param answered a model's answer follows: only then are the model, and any stand-in, named */
@@ -902,7 +940,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
         if (endpoint.generates()) {
             headers.set(SidecarHeaders.CACHE, cacheResult.name());
         }
-        headers.set(SidecarHeaders.PROVIDER, backend().name());
+        headers.set(SidecarHeaders.PROVIDER, backend().provider());
         headers.set(SidecarHeaders.ATTEMPTS, Integer.toString(walk == null ? 0 : walk.attempts()));
         addRouteHeaders(headers);
         if (!answered) {
@@ -912,6 +950,7 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
         if (model != null) {
             headers.set(SidecarHeaders.MODEL, model);
         }
+        headers.set(SidecarHeaders.HOST, walk.current().provider().backend().name());
         if (walk.current().fallback()) {
             headers.set(SidecarHeaders.FALLBACK, walk.current().label());
         }

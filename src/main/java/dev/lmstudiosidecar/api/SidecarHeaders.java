@@ -7,6 +7,8 @@ public final class SidecarHeaders {
     public static final String MODEL = "X-Sidecar-Model";
     public static final String PROVIDER = "X-Sidecar-Provider";
     public static final String ATTEMPTS = "X-Sidecar-Attempts";
+    /** The backend that answered: the LM Studio host's name ({@code lmstudio} for the one of {@code lmstudio.base-url}), or {@code cloud}. */
+    public static final String HOST = "X-Sidecar-Host";
     public static final String FALLBACK = "X-Sidecar-Fallback";
     /** A routed request's task and the classifier's confidence: {@code coding; confidence=0.60}. */
     public static final String TASK = "X-Sidecar-Task";

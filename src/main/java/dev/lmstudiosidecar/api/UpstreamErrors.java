@@ -3,8 +3,8 @@ package dev.lmstudiosidecar.api;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
-import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import dev.lmstudiosidecar.resilience.BreakerDiagnosis;
+import dev.lmstudiosidecar.fleet.LMStudioHost;
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
 import java.time.Duration;
 import java.util.Optional;
@@ -22,7 +22,7 @@ public final class UpstreamErrors {
     }
 
     public ApiError toApiError(UpstreamFailure failure, String model, String method, String path) {
-        boolean lmstudio = failure.backend().name().equals(LMStudioClient.BACKEND_NAME);
+        boolean lmstudio = failure.backend().local();
         String where = (lmstudio ? "LM Studio at " : "The " + failure.backend().name() + " provider at ") + failure.backend().openAiBase();
         return switch (failure.kind()) {
             case MODEL_NOT_FOUND -> ApiError.modelNotFound(model, "LM Studio said: " + failure.message());
@@ -56,7 +56,7 @@ public final class UpstreamErrors {
         boolean unreachable = lastFailure.filter(last -> last.kind() == UpstreamFailure.Kind.UNREACHABLE).isPresent();
         // LM Studio's health check lets calls through as soon as it finds LM Studio answering again.
         Duration checks = unreachable ? config.healthCheck().downInterval() : config.healthCheckInterval();
-        String sooner = diagnosis.retryAfterMillis() > 0 && backend.name().equals(LMStudioClient.BACKEND_NAME)
+        String sooner = diagnosis.retryAfterMillis() > 0 && backend.local()
                 ? " Sooner if the health check (every " + Math.min(checks.toMillis(), config.healthCheckInterval().toMillis())
                         + " ms now) finds it answering."
                 : "";
@@ -74,21 +74,22 @@ public final class UpstreamErrors {
     public long circuitRetryAfterMillis(Backend backend, BreakerDiagnosis diagnosis, boolean markedDown) {
         long left = diagnosis.retryAfterMillis();
         Duration nextCheck = markedDown ? config.healthCheck().downInterval() : config.healthCheckInterval();
-        return backend.name().equals(LMStudioClient.BACKEND_NAME) && left > 0
+        return backend.local() && left > 0
                 ? Math.min(left, Math.max(1, Math.min(nextCheck.toMillis(), config.healthCheckInterval().toMillis())))
                 : left;
     }
 
     private static String startHint(Backend backend) {
-        return backend.name().equals(LMStudioClient.BACKEND_NAME)
+        return backend.local()
                 ? " Start its server with `lms server start` (or Developer > Start Server in the app), or point the sidecar at it with LMSTUDIO_URL."
                 : " Check cloud.base-url.";
     }
 
-    ApiError queueRejected(ConcurrencyLimiter.Rejection rejection) {
+    ApiError queueRejected(ConcurrencyLimiter.Rejection rejection, LMStudioHost host) {
+        String where = Backend.LMSTUDIO.equals(host.name()) ? "LM Studio" : "LM Studio host " + host.name();
         String why = rejection == ConcurrencyLimiter.Rejection.QUEUE_FULL
-                ? config.maxQueuedRequests() + " requests already wait for one of the " + config.maxConcurrentRequests() + " slots to LM Studio"
-                : "no slot to LM Studio came free within " + config.maxQueueWait().toMillis() + " ms (lmstudio.max-queue-wait)";
+                ? config.maxQueuedRequests() + " requests already wait for one of the " + host.settings().maxConcurrentRequests() + " slots to " + where
+                : "no slot to " + where + " came free within " + config.maxQueueWait().toMillis() + " ms (lmstudio.max-queue-wait)";
         return ApiError.queueFull(1, "The sidecar is at its concurrency limit: " + why
                 + ". Retry shortly, or raise lmstudio.max-concurrent-requests or lmstudio.max-queued-requests.");
     }

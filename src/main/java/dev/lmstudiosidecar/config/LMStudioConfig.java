@@ -6,7 +6,9 @@ import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The seed's {@code LMStudioConfig}, in kebab-case under {@code lmstudio.*} (env {@code LMSTUDIO_*}).
@@ -24,6 +26,44 @@ public interface LMStudioConfig {
      * LM Studio with authentication on. Apps' requests carry their own {@code Authorization}.
      */
     Optional<String> apiKey();
+
+    /**
+     * Several LM Studio hosts behind this sidecar, by name ({@code lmstudio.hosts.gpu-a.base-url=...}). When any is set
+     * (or {@link #hostsDns()}), {@link #baseUrl()} is not used; each host's unset values are the {@code lmstudio.*} ones.
+     */
+    Map<String, HostConfig> hosts();
+
+    interface HostConfig {
+        /** The host's OpenAI base URL, e.g. {@code http://gpu-a:1234/v1}: required. */
+        Optional<String> baseUrl();
+
+        /** As {@code lmstudio.api-key}, for this host. */
+        Optional<String> apiKey();
+
+        /** As {@code lmstudio.max-concurrent-requests}, for this host. */
+        OptionalInt maxConcurrentRequests();
+
+        /** As {@code lmstudio.memory-budget}, for this host. */
+        @WithConverter(ByteSizeConverter.class)
+        Optional<ByteSize> memoryBudget();
+
+        /** Breaks ties between hosts equally busy: the heavier first. */
+        @WithDefault("1")
+        double weight();
+    }
+
+    /**
+     * {@code <name>:<port>} of a Kubernetes headless Service whose every address is an LM Studio host, resolved at
+     * each {@code health-check-interval}: hosts that come and go are found without a restart.
+     */
+    Optional<String> hostsDns();
+
+    /** The DNS server {@link #hostsDns()} asks ({@code host:port}); unset: the first nameserver of /etc/resolv.conf. */
+    Optional<String> hostsDnsServer();
+
+    /** On how many hosts each model of {@link #keepModelsWarm()} is kept loaded. */
+    @WithDefault("1")
+    int keepWarmReplicas();
 
     /** Bound on a request: no byte from LM Studio for this long fails it with 504. */
     @WithDefault("30s")

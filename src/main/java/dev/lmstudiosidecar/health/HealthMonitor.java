@@ -9,8 +9,10 @@ import dev.lmstudiosidecar.models.ModelInventory;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.BackendClient;
 import dev.lmstudiosidecar.provider.cloud.CloudProvider;
-import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
+import dev.lmstudiosidecar.fleet.LMStudioFleet;
+import dev.lmstudiosidecar.fleet.LMStudioHost;
 import dev.lmstudiosidecar.resilience.BackendBreakers;
+import dev.lmstudiosidecar.resilience.BreakerDiagnosis;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,6 +44,7 @@ public class HealthMonitor {
 
     private final Vertx vertx;
     private final ModelDiscovery discovery;
+    private final LMStudioFleet fleet;
     private final BackendBreakers breakers;
     private final Backend lmstudio;
     private final HealthSettings settings;
@@ -68,12 +72,14 @@ public class HealthMonitor {
         void checked(String backend, boolean ok, long tookMillis);
     }
 
-    HealthMonitor(Vertx vertx, ModelDiscovery discovery, BackendBreakers breakers, LMStudioClient lmstudioClient, CloudProvider cloudProvider,
+    HealthMonitor(Vertx vertx, ModelDiscovery discovery, LMStudioFleet fleet, BackendBreakers breakers, CloudProvider cloudProvider,
                   HealthSettings settings, LMStudioConfig config, ObjectMapper json) {
         this.vertx = vertx;
         this.discovery = discovery;
+        this.fleet = fleet;
         this.breakers = breakers;
-        this.lmstudio = lmstudioClient.backend();
+        // With several hosts, the test completion goes to the first; the fleet's health is named after the provider.
+        this.lmstudio = fleet.first().map(LMStudioHost::backend).orElseGet(fleet::placeholderBackend);
         this.settings = settings;
         this.assessor = new CheckAssessor(settings.degradedErrorRatio(), settings.errorMinimumCalls());
         this.cloudProbe = cloudProvider.client().map(client -> new CloudProbe(vertx, client, settings.checkTimeout(), json));
@@ -81,11 +87,12 @@ public class HealthMonitor {
         this.testCompletion = settings.testCompletionModel().map(model -> new TestCompletion(vertx, lmstudio, model, config.apiKey(),
                 config.connectTimeout(), settings.testTimeout(), json));
         this.intervalNanos = settings.interval().toNanos();
-        this.snapshot = HealthSnapshot.beforeChecks(lmstudio.name(), cloud.map(Backend::name));
+        this.snapshot = HealthSnapshot.beforeChecks(Backend.LMSTUDIO, cloud.map(Backend::name));
     }
 
     synchronized void start(@Observes StartupEvent started) {
         discovery.onListingOutcome(this::onListing);
+        fleet.onJoin(host -> host.discovery().onListingOutcome(new BreakerFollower(host.backend())));
         cloudProbe.ifPresent(probe -> {
             checkCloud(probe);
             cloudTimer = vertx.setPeriodic(Math.max(1, settings.interval().toMillis()), id -> checkCloud(probe));
@@ -110,20 +117,16 @@ public class HealthMonitor {
     }
 
     private void onListing(ListingOutcome outcome) {
-        boolean answeringAgain;
         synchronized (this) {
             // A late listener hears the last outcome again, perhaps after a newer one: the newest wins.
             if (outcome == lastListing || lastListing != null && outcome.finishedAt().isBefore(lastListing.finishedAt())) {
                 return;
             }
-            answeringAgain = outcome.succeeded() && lastListing != null && !lastListing.succeeded();
             lastListing = outcome;
             if (!outcome.succeeded()) {
                 lastTest = null; // a test from before the outage says nothing of the server that comes back
             }
         }
-        observers.forEach(observer -> observer.checked(lmstudio.name(), outcome.succeeded(), outcome.tookMillis()));
-        followBreaker(outcome, answeringAgain);
         if (outcome.succeeded()) {
             testIfDue(outcome.inventory());
         }
@@ -131,17 +134,38 @@ public class HealthMonitor {
     }
 
     /**
-     * Failing fast, and recovering, at the speed of the checks rather than of the breaker's window and
-     * open duration. Only a listing that follows a failed one proves LM Studio is back: a breaker that
-     * opened on failing completions while listings went on answering keeps its own open duration.
+     * One host's listings, its health checks, drive its breaker: failing fast, and recovering, at the speed
+     * of the checks rather than of the breaker's window and open duration. Only a listing that follows a
+     * failed one proves the host is back: a breaker that opened on failing completions while listings went
+     * on answering keeps its own open duration.
      */
-    private void followBreaker(ListingOutcome outcome, boolean answeringAgain) {
-        if (outcome.nothingListens()) {
-            breakers.openNow(lmstudio, outcome.failure()); // discovery lists again within down-interval
-        } else if (answeringAgain) {
-            breakers.closeNow(lmstudio);
+    private final class BreakerFollower implements Consumer<ListingOutcome> {
+        private final Backend host;
+        private ListingOutcome last;
+
+        BreakerFollower(Backend host) {
+            this.host = host;
         }
-        // A timeout or a 5xx is no such proof: LM Studio may be busy loading a model.
+
+        @Override
+        public void accept(ListingOutcome outcome) {
+            boolean answeringAgain;
+            synchronized (this) {
+                // A late listener hears the last outcome again, perhaps after a newer one: the newest wins.
+                if (outcome == last || last != null && outcome.finishedAt().isBefore(last.finishedAt())) {
+                    return;
+                }
+                answeringAgain = outcome.succeeded() && last != null && !last.succeeded();
+                last = outcome;
+            }
+            observers.forEach(observer -> observer.checked(host.name(), outcome.succeeded(), outcome.tookMillis()));
+            if (outcome.nothingListens()) {
+                breakers.openNow(host, outcome.failure()); // discovery lists again within down-interval
+            } else if (answeringAgain) {
+                breakers.closeNow(host);
+            }
+            // A timeout or a 5xx is no such proof: the host may be busy loading a model.
+        }
     }
 
     private void testIfDue(ModelInventory inventory) {
@@ -199,7 +223,7 @@ public class HealthMonitor {
         if (lastListing != null) {
             reachable = lastListing.succeeded();
             required = reachable ? settings.requiredModels().evaluate(lastListing.inventory()) : null;
-            lmHealth = assessor.lmStudio(lmstudio.name(), lastListing, required, breakers.diagnosis(lmstudio),
+            lmHealth = assessor.lmStudio(Backend.LMSTUDIO, lastListing, required, fleetBreaker(),
                     testCompletion.isPresent() ? lastTest : null);
         }
         Optional<ProviderHealth> cloudHealth = cloud.map(backend -> lastCloudCheck == null ? ProviderHealth.unknown(backend.name())
@@ -208,6 +232,18 @@ public class HealthMonitor {
         snapshot = after;
         logChange(before.lmstudio(), after.lmstudio());
         before.cloud().ifPresent(was -> logChange(was, after.cloud().orElseThrow()));
+    }
+
+    /** The breaker window that speaks for the fleet: the host's with the fewest failures (one host: its own). */
+    private BreakerDiagnosis fleetBreaker() {
+        BreakerDiagnosis best = null;
+        for (LMStudioHost host : fleet.hosts()) {
+            BreakerDiagnosis diagnosis = breakers.diagnosis(host.backend());
+            if (best == null || diagnosis.failures() < best.failures()) {
+                best = diagnosis;
+            }
+        }
+        return best != null ? best : new BreakerDiagnosis(0, 0, List.of(), 0, 0);
     }
 
     private static void logChange(ProviderHealth before, ProviderHealth after) {

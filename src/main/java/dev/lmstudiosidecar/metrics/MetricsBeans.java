@@ -9,6 +9,7 @@ import dev.lmstudiosidecar.models.ModelLoadObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.util.HashSet;
 import java.util.Set;
@@ -22,15 +23,17 @@ public class MetricsBeans {
     /**
      * Real names: those LM Studio lists, the catalog's own entries (a fallback chain starts from
      * them; a glob entry vouches for no name it matches), and the cloud models the config names.
+     * Discovery and the catalog are looked up when a name is first met: the hosts' loaders, which
+     * discovery stands on, report to the load metrics, which name models with these tags.
      */
     @Produces
     @Singleton
-    ModelTags modelTags(ModelDiscovery discovery, ModelDirectory directory, CloudConfig cloud) {
+    ModelTags modelTags(Provider<ModelDiscovery> discovery, Provider<ModelDirectory> directory, CloudConfig cloud) {
         Set<String> cloudModels = new HashSet<>(cloud.models().values());
         cloud.defaultModel().ifPresent(cloudModels::add);
         return new ModelTags(MAX_MODEL_TAGS, name -> cloudModels.contains(name)
-                || discovery.inventory().find(name).isPresent()
-                || directory.catalog().find(name).filter(entry -> entry.modelName().equalsIgnoreCase(name)).isPresent());
+                || discovery.get().inventory().find(name).isPresent()
+                || directory.get().catalog().find(name).filter(entry -> entry.modelName().equalsIgnoreCase(name)).isPresent());
     }
 
     @Produces

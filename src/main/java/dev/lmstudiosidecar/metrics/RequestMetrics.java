@@ -1,6 +1,6 @@
 package dev.lmstudiosidecar.metrics;
 
-import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
+import dev.lmstudiosidecar.provider.Backend;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.LongSupplier;
@@ -107,6 +107,6 @@ public final class RequestMetrics {
 
     private String label(String provider, String model) {
         String tag = models.of(model, false);
-        return provider.equals(LMStudioClient.BACKEND_NAME) ? tag : provider + ":" + tag;
+        return provider.equals(Backend.LMSTUDIO) ? tag : provider + ":" + tag;
     }
 }

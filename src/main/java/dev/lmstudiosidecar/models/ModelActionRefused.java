@@ -16,7 +16,9 @@ public final class ModelActionRefused extends RuntimeException {
         /** The model is in {@code lmstudio.keep-models-warm}: the sidecar would load it again. */
         KEPT_WARM,
         /** Nothing to unload. */
-        NOT_LOADED
+        NOT_LOADED,
+        /** No LM Studio host of that name. */
+        UNKNOWN_HOST
     }
 
     private final Reason reason;

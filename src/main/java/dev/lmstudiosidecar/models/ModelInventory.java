@@ -34,6 +34,38 @@ public record ModelInventory(DiscoveryApi api, Instant listedAt, Map<String, Dis
         return new ModelInventory(api, listedAt, byKey);
     }
 
+    /**
+     * Several hosts' inventories as one: every model any lists, in the order first seen; a model loaded on any host is
+     * loaded, its instances those of every host; state unknown where no host that lists it says. Its API is the
+     * richest of theirs (the sidecar may load models where that API is), its time the latest. Unknown while all are.
+     */
+    public static ModelInventory merge(List<ModelInventory> inventories) {
+        List<ModelInventory> known = inventories.stream().filter(ModelInventory::known).toList();
+        if (known.size() <= 1) {
+            return known.isEmpty() ? NONE : known.get(0);
+        }
+        Map<String, DiscoveredModel> byKey = new LinkedHashMap<>();
+        DiscoveryApi api = known.get(0).api();
+        Instant listedAt = known.get(0).listedAt();
+        for (ModelInventory inventory : known) {
+            api = inventory.api().ordinal() < api.ordinal() ? inventory.api() : api; // DiscoveryApi lists the richest first
+            listedAt = inventory.listedAt().isAfter(listedAt) ? inventory.listedAt() : listedAt;
+            inventory.models().forEach(model -> byKey.merge(model.key(), model, ModelInventory::mergedCopies));
+        }
+        return new ModelInventory(api, listedAt, byKey);
+    }
+
+    private static DiscoveredModel mergedCopies(DiscoveredModel first, DiscoveredModel other) {
+        if (first.loaded() || other.loaded()) {
+            List<DiscoveredModel.LoadedInstance> instances = new java.util.ArrayList<>(first.instances());
+            instances.addAll(other.instances());
+            DiscoveredModel loaded = first.loaded() ? first : other;
+            return new DiscoveredModel(loaded.key(), loaded.type(), DiscoveredModel.LoadState.LOADED, instances, loaded.sizeBytes(),
+                    loaded.maxContextLength(), loaded.quantization(), loaded.paramsString(), loaded.parameterCount(), loaded.architecture());
+        }
+        return first.state() == DiscoveredModel.LoadState.UNKNOWN || other.state() != DiscoveredModel.LoadState.UNKNOWN ? first : other;
+    }
+
     /** Whether a listing ever succeeded. */
     public boolean known() {
         return api != null;

@@ -12,7 +12,6 @@ import dev.lmstudiosidecar.provider.lmstudio.LMStudioRestApi;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,13 +28,12 @@ import org.jboss.logging.Logger;
  * asked for, so that a stale one never loads a model twice; failed loads hold the next ones back
  * ({@link FailedLoads}).
  */
-@Singleton
 public class ModelLoader {
 
     private static final Logger LOG = Logger.getLogger(ModelLoader.class);
 
     private final LMStudioRestApi rest;
-    private final ModelDiscovery discovery;
+    private final HostDiscovery discovery;
     private final ModelUsage usage;
     private final boolean autoLoad;
     private final Set<String> keptWarm;
@@ -45,7 +43,7 @@ public class ModelLoader {
     /** The fresh-state checks of idle models under way, by key: one listing (and load) for a burst. */
     private final ConcurrentHashMap<String, Future<Void>> confirming = new ConcurrentHashMap<>();
 
-    ModelLoader(LMStudioRestApi rest, ModelDiscovery discovery, ModelUsage usage, LMStudioConfig config, ModelLoadObserver observer) {
+    public ModelLoader(LMStudioRestApi rest, HostDiscovery discovery, ModelUsage usage, LMStudioConfig config, ModelLoadObserver observer) {
         this.rest = rest;
         this.observer = observer;
         this.discovery = discovery;

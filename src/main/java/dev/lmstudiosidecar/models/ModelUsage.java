@@ -2,7 +2,6 @@ package dev.lmstudiosidecar.models;
 
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import io.vertx.core.Future;
-import jakarta.inject.Singleton;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,16 +22,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code health-check-interval}, which LM Studio may have evicted since the last listing, is
  * listed again before a request is sent to it.
  */
-@Singleton
 public class ModelUsage {
 
     private final Map<String, Integer> inFlight = new HashMap<>();
     /** Changed under the lock, read without it ({@link #unloadOf}). */
     private final Map<String, Future<?>> unloading = new ConcurrentHashMap<>();
-    private final ModelDiscovery discovery;
+    private final HostDiscovery discovery;
     private final ModelActivity activity;
 
-    ModelUsage(ModelDiscovery discovery, LMStudioConfig config) {
+    public ModelUsage(HostDiscovery discovery, LMStudioConfig config) {
         this.discovery = discovery;
         // Idle beyond one interval: the periodic listing no longer speaks for now, LM Studio may have evicted it since.
         this.activity = new ModelActivity(config.healthCheckInterval(), System::nanoTime);

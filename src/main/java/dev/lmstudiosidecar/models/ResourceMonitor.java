@@ -1,13 +1,15 @@
 package dev.lmstudiosidecar.models;
 
 import dev.lmstudiosidecar.config.ByteSize;
-import dev.lmstudiosidecar.config.LMStudioConfig;
+import dev.lmstudiosidecar.fleet.LMStudioFleet;
+import dev.lmstudiosidecar.fleet.LMStudioHost;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -22,16 +24,26 @@ public class ResourceMonitor {
     private static final Path PROC_STATUS = Path.of("/proc/self/status");
 
     private final ModelDirectory directory;
+    private final LMStudioFleet fleet;
+    /** The hosts' budgets together; null unless every configured host has one. */
     private final Double budgetGB;
 
-    ResourceMonitor(ModelDirectory directory, LMStudioConfig config) {
+    ResourceMonitor(ModelDirectory directory, LMStudioFleet fleet) {
         this.directory = directory;
-        this.budgetGB = config.memoryBudget().map(ByteSize::bytes).map(bytes -> bytes / GIB).orElse(null);
-        if (budgetGB != null && budgetGB * GIB < MIB) {
-            // "24" is 24 bytes to the size reader: surely meant as GiB, and a budget no model fits in.
-            throw new ConfigurationException("lmstudio.memory-budget=" + config.memoryBudget().get().bytes()
-                    + " bytes is less than 1 MiB; write it with its unit, e.g. 24GiB");
+        this.fleet = fleet;
+        double sum = 0;
+        boolean all = !fleet.hosts().isEmpty();
+        for (LMStudioHost host : fleet.hosts()) {
+            Optional<ByteSize> budget = host.settings().memoryBudget();
+            if (budget.isPresent() && budget.get().bytes() < MIB) {
+                // "24" is 24 bytes to the size reader: surely meant as GiB, and a budget no model fits in.
+                throw new ConfigurationException((fleet.several() ? "lmstudio.hosts." + host.name() + ".memory-budget=" : "lmstudio.memory-budget=")
+                        + budget.get().bytes() + " bytes is less than 1 MiB; write it with its unit, e.g. 24GiB");
+            }
+            all &= budget.isPresent();
+            sum += budget.map(ByteSize::bytes).orElse(0L) / GIB;
         }
+        this.budgetGB = all ? sum : null;
     }
 
     public ResourceMetrics current() {
@@ -55,8 +67,27 @@ public class ResourceMonitor {
         return availableMemoryGB(directory.models());
     }
 
-    /** As {@link #availableMemoryGB()}, from a list of the directory's models the caller already has. */
+    /**
+     * As {@link #availableMemoryGB()}, from a list of the directory's models the caller already has. With several
+     * hosts, the most any one host has left: a model fits when it fits on one of them.
+     */
     public OptionalDouble availableMemoryGB(List<ModelInfo> models) {
+        List<LMStudioHost> hosts = fleet.hosts();
+        if (fleet.several()) {
+            if (hosts.isEmpty()) {
+                return OptionalDouble.empty(); // no host yet: nothing to refuse a model for
+            }
+            CapabilityCatalog catalog = directory.catalog();
+            double most = 0;
+            for (LMStudioHost host : hosts) {
+                OptionalDouble free = host.freeMemoryGB(catalog);
+                if (free.isEmpty()) {
+                    return free; // a host without a budget refuses no model for memory
+                }
+                most = Math.max(most, free.getAsDouble());
+            }
+            return OptionalDouble.of(most);
+        }
         if (budgetGB == null) {
             return OptionalDouble.empty();
         }

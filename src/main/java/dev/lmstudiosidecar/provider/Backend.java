@@ -4,12 +4,17 @@ import java.net.URI;
 import java.util.Locale;
 
 /**
- * One upstream server, as a value: several LM Studio hosts can stand behind one sidecar later.
+ * One upstream server, as a value: an LM Studio host of the fleet, or the cloud provider.
  *
- * @param name       a short name for headers, logs and metrics
+ * @param name       a short name, unique among the backends, for headers, logs, breakers and metrics: the host's
+ *                   name ({@code lmstudio} for the one host of {@code lmstudio.base-url}), or {@code cloud}
  * @param openAiBase the OpenAI base URL as configured, e.g. {@code http://localhost:1234/v1}
+ * @param provider   what kind of server it is: {@value #LMSTUDIO} or {@code cloud}
  */
-public record Backend(String name, URI openAiBase) {
+public record Backend(String name, URI openAiBase, String provider) {
+
+    /** The provider of every LM Studio host, and the name of the one host of {@code lmstudio.base-url}. */
+    public static final String LMSTUDIO = "lmstudio";
 
     public Backend {
         String scheme = openAiBase.getScheme() == null ? "" : openAiBase.getScheme().toLowerCase(Locale.ROOT);
@@ -21,12 +26,22 @@ public record Backend(String name, URI openAiBase) {
         }
     }
 
+    /** A backend that is its own provider: the cloud, or the one LM Studio host of {@code lmstudio.base-url}. */
     public static Backend of(String name, String baseUrl) {
+        return of(name, baseUrl, name);
+    }
+
+    public static Backend of(String name, String baseUrl, String provider) {
         try {
-            return new Backend(name, URI.create(baseUrl.trim()));
+            return new Backend(name, URI.create(baseUrl.trim()), provider);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the " + name + " base URL '" + baseUrl + "' is not usable: " + e.getMessage(), e);
         }
+    }
+
+    /** An LM Studio host (its concurrency limit, model loads and usage apply), not the cloud. */
+    public boolean local() {
+        return provider.equals(LMSTUDIO);
     }
 
     public boolean tls() {

@@ -3,13 +3,14 @@ package dev.lmstudiosidecar.resilience;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
+import dev.lmstudiosidecar.provider.cloud.CloudProvider;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import jakarta.inject.Singleton;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -31,7 +32,12 @@ public class BackendBreakers {
     private static final Logger LOG = Logger.getLogger(BackendBreakers.class);
 
     private final CircuitBreakerMaintenance maintenance;
-    private final Map<String, Breaker> breakers = new HashMap<>(); // filled in the constructor, read-only after
+    private final BackendGuards guards;
+    private final MeterRegistry registry;
+    private final int window;
+    /** Never removed, as the guards: a host that comes back (DNS) finds its breaker as it left it. */
+    private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
 
     /** One backend's record, and the sidecar's own verdict that nothing listens there. */
     private static final class Breaker {
@@ -51,14 +57,31 @@ public class BackendBreakers {
         LMStudioConfig.CircuitBreakerSettings settings = config.circuitBreaker();
         validate(settings);
         this.maintenance = maintenance;
-        for (String name : BackendGuards.BACKENDS) {
-            Breaker breaker = new Breaker(new RecentCalls(settings.window(), guards.settings(name).openDuration(), System::nanoTime));
+        this.guards = guards;
+        this.registry = registry;
+        this.window = settings.window();
+        register(CloudProvider.BACKEND_NAME);
+    }
+
+    /** Gives the backend {@code name} its guard, breaker and gauge (a host of the fleet as it joins); again, its gauge only. */
+    public synchronized void register(String name) {
+        guards.register(name);
+        if (!breakers.containsKey(name)) {
+            Breaker breaker = new Breaker(new RecentCalls(window, guards.settings(name).openDuration(), System::nanoTime));
             breakers.put(name, breaker);
             maintenance.onStateChange(name, state -> stateChanged(name, breaker, state));
-            Gauge.builder("sidecar.circuit.breaker.state", () -> gaugeValue(state(name)))
-                    .tag("backend", name)
-                    .description("0 closed, 1 open, 2 half-open")
-                    .register(registry);
+        }
+        gauges.computeIfAbsent(name, key -> Gauge.builder("sidecar.circuit.breaker.state", () -> gaugeValue(state(key)))
+                .tag("backend", key)
+                .description("0 closed, 1 open, 2 half-open")
+                .register(registry));
+    }
+
+    /** A host left the fleet: its gauge goes; its breaker stays, for a return. */
+    public synchronized void forget(Backend backend) {
+        Gauge gauge = gauges.remove(backend.name());
+        if (gauge != null) {
+            registry.remove(gauge);
         }
     }
 
@@ -142,6 +165,11 @@ public class BackendBreakers {
     /** The last failure counted against {@code backend}, if any. */
     public Optional<UpstreamFailure> lastFailure(Backend backend) {
         return Optional.ofNullable(of(backend).lastFailure);
+    }
+
+    /** Closed, open (a health check's down mark included) or half-open. */
+    public CircuitBreakerState state(Backend backend) {
+        return state(backend.name());
     }
 
     private CircuitBreakerState state(String name) {

@@ -3,15 +3,13 @@ package dev.lmstudiosidecar.resilience;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.cloud.CloudProvider;
-import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import jakarta.inject.Singleton;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.Config;
@@ -38,14 +36,23 @@ public class BackendGuards {
     @SuppressWarnings("unchecked")
     private static final Class<CompletionStage<OpenedAnswer>> ATTEMPT = (Class<CompletionStage<OpenedAnswer>>) (Class<?>) CompletionStage.class;
 
-    /** The backends that have a guard, each named after its backend. */
-    static final List<String> BACKENDS = List.of(LMStudioClient.BACKEND_NAME, CloudProvider.BACKEND_NAME);
-
-    private final Map<String, GuardSettings> settings = new HashMap<>();
-    private final Map<String, TypedGuard<CompletionStage<OpenedAnswer>>> guards = new HashMap<>();
+    private final LMStudioConfig lmstudio;
+    private final Config config;
+    private final CircuitBreakerMaintenance maintenance;
+    private final Map<String, GuardSettings> settings = new ConcurrentHashMap<>();
+    /** Never removed: SmallRye keeps a breaker's name for good, so a host that comes back gets its guard back. */
+    private final Map<String, TypedGuard<CompletionStage<OpenedAnswer>>> guards = new ConcurrentHashMap<>();
 
     BackendGuards(LMStudioConfig lmstudio, Config config, CircuitBreakerMaintenance maintenance) {
-        for (String backend : BACKENDS) {
+        this.lmstudio = lmstudio;
+        this.config = config;
+        this.maintenance = maintenance;
+        register(CloudProvider.BACKEND_NAME);
+    }
+
+    /** Gives the backend named {@code backend} its guard, once; its values are checked now, so a bad one stops the start. */
+    public synchronized void register(String backend) {
+        if (!guards.containsKey(backend)) {
             GuardSettings values = GuardSettings.of(backend, lmstudio, config);
             settings.put(backend, values);
             guards.put(backend, guard(backend, values, maintenance));

@@ -42,7 +42,7 @@ public final class FailurePolicy {
      * better than that wait.
      */
     public static boolean retries(Throwable error, Duration maxDelay) {
-        if (!(error instanceof AttemptFailedException attempt) || !retryable(attempt.failure())) {
+        if (!(error instanceof AttemptFailedException attempt) || !attempt.retryHere() || !retryable(attempt.failure())) {
             return false;
         }
         return attempt.retryAfter().filter(asked -> rateLimited(attempt.failure()) && asked.compareTo(maxDelay) > 0).isEmpty();

@@ -3,8 +3,11 @@ package dev.lmstudiosidecar.routing;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.resilience.FailurePolicy;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +27,11 @@ public final class ChainWalk {
     private final List<String> tried = new ArrayList<>();
     private int index;
     private int attemptOnCandidate;
+    /** Attempts at the current candidate's model, on every host it was tried on: one retry budget for them all. */
+    private int attemptsOnModel;
+    /** Backends a failure ruled out whole (nothing listens there): no later candidate of theirs is tried. */
+    private final Set<String> backendsDown = new HashSet<>();
+    private int maxAttemptsOnModel = Integer.MAX_VALUE;
     private int attempts;
     private UpstreamFailure lastFailure;
     /** The last failure a real attempt on the current candidate reported. */
@@ -48,16 +56,38 @@ public final class ChainWalk {
     public void attemptStarted() {
         attempts++;
         attemptOnCandidate++;
+        attemptsOnModel++;
     }
+
+
 
     /** Whether the attempt about to start is a retry of the current candidate. */
     public boolean retrying() {
         return attemptOnCandidate > 0;
     }
 
-    /** One attempt at the current candidate failed; its guard decides whether another follows. */
-    public void attemptFailed(UpstreamFailure failure) {
+    /**
+     * One attempt at the current candidate failed. Whether its guard may retry it here: not once the model's attempts,
+     * over every host it was tried on, reach {@code maxAttemptsOnModel} (one retry budget for them all); nor while
+     * another host has the model next in the chain: the request goes there at once instead (hand-over), and the
+     * model's alternatives only after.
+     */
+    public boolean attemptFailed(UpstreamFailure failure, int maxAttemptsOnModel) {
         lastAttemptFailure = failure;
+        this.maxAttemptsOnModel = maxAttemptsOnModel;
+        if (attemptsOnModel >= maxAttemptsOnModel) {
+            return false;
+        }
+        loadFallbacks();
+        int next = nextIndex(index);
+        return next >= chain.size() || !Objects.equals(chain.get(next).model(), current().model());
+    }
+
+    private void loadFallbacks() {
+        if (fallbacks != null) {
+            chain.addAll(fallbacks.get());
+            fallbacks = null;
+        }
     }
 
     /** The current candidate failed for good: its last attempt failed with {@code failure}. */
@@ -85,23 +115,36 @@ public final class ChainWalk {
         if (!FailurePolicy.fallsBack(failure)) {
             return Decision.GIVE_UP;
         }
-        if (fallbacks != null) {
-            chain.addAll(fallbacks.get());
-            fallbacks = null;
+        loadFallbacks();
+        if (FailurePolicy.wholeBackend(failure)) {
+            backendsDown.add(current().provider().backend().name());
         }
-        String failedBackend = current().client().backend().name();
-        int failed = index;
-        do {
-            index++;
-        } while (FailurePolicy.wholeBackend(failure) && index < chain.size()
-                && chain.get(index).client().backend().name().equals(failedBackend));
-        if (index >= chain.size()) {
-            index = failed; // current() stays the last candidate tried, not one skipped with its backend
-            return Decision.GIVE_UP;
+        int next = nextIndex(index);
+        if (next >= chain.size()) {
+            return Decision.GIVE_UP; // current() stays the last candidate tried, not one skipped with its backend
         }
+        if (!Objects.equals(chain.get(next).model(), current().model())) {
+            attemptsOnModel = 0;
+        }
+        index = next;
         attemptOnCandidate = 0;
         lastAttemptFailure = null;
         return Decision.NEXT_CANDIDATE;
+    }
+
+    /**
+     * The next candidate after {@code from} worth trying: not on a backend found down, nor the current model on
+     * another host once the model's retry budget is spent.
+     */
+    private int nextIndex(int from) {
+        String model = current().model();
+        boolean budgetSpent = attemptsOnModel >= maxAttemptsOnModel;
+        int next = from + 1;
+        while (next < chain.size() && (backendsDown.contains(chain.get(next).provider().backend().name())
+                || budgetSpent && Objects.equals(model, chain.get(next).model()))) {
+            next++;
+        }
+        return next;
     }
 
     public int attempts() {

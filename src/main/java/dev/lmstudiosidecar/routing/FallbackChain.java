@@ -1,6 +1,9 @@
 package dev.lmstudiosidecar.routing;
 
 import dev.lmstudiosidecar.config.CloudConfig;
+import dev.lmstudiosidecar.fleet.LMStudioFleet;
+import dev.lmstudiosidecar.fleet.LMStudioHost;
+import dev.lmstudiosidecar.fleet.Placement;
 import dev.lmstudiosidecar.models.CapabilityCatalog;
 import dev.lmstudiosidecar.models.DiscoveredModel;
 import dev.lmstudiosidecar.models.ModelDirectory;
@@ -10,7 +13,6 @@ import dev.lmstudiosidecar.models.ResourceMonitor;
 import dev.lmstudiosidecar.models.TaskType;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.cloud.CloudProvider;
-import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,7 +30,7 @@ import java.util.function.Predicate;
 @Singleton
 public class FallbackChain {
 
-    private final LMStudioClient lmstudio;
+    private final LMStudioFleet fleet;
     private final CloudProvider cloud;
     private final CloudConfig cloudConfig;
     private final ModelDirectory directory;
@@ -36,9 +38,9 @@ public class FallbackChain {
     private final ResourceMonitor resources;
     private final FallbackPlanner planner = new FallbackPlanner();
 
-    FallbackChain(LMStudioClient lmstudio, CloudProvider cloud, CloudConfig cloudConfig, ModelDirectory directory,
+    FallbackChain(LMStudioFleet fleet, CloudProvider cloud, CloudConfig cloudConfig, ModelDirectory directory,
                   ModelDiscovery discovery, ResourceMonitor resources) {
-        this.lmstudio = lmstudio;
+        this.fleet = fleet;
         this.cloud = cloud;
         this.cloudConfig = cloudConfig;
         this.directory = directory;
@@ -53,31 +55,40 @@ public class FallbackChain {
 
     /** Where requests go first: error messages name it before any attempt was made. */
     public Backend primaryBackend() {
-        return lmstudio.backend();
+        return fleet.first().map(LMStudioHost::backend).orElseGet(fleet::placeholderBackend);
     }
 
     /**
      * The first candidate: the cloud when the request prefers it and may use it, else the model
-     * asked for on LM Studio.
+     * asked for on its best LM Studio host ({@link Placement}); empty when there is neither (DNS found no host yet).
      *
      * @param canFallBack whether other models can stand in at all (a chat or completion, not an embedding or a pass-through)
      */
-    public Candidate first(String model, boolean canFallBack, Optional<TaskType> task,
-                           Optional<String> preferredProvider, Optional<Boolean> fallbackToCloud) {
+    public Optional<Candidate> first(String model, boolean canFallBack, Optional<TaskType> task,
+                                     Optional<String> preferredProvider, Optional<Boolean> fallbackToCloud) {
         return preferredCloud(canFallBack, task, preferredProvider, fallbackToCloud)
-                .orElseGet(() -> new Candidate(lmstudio, model, false));
+                .or(() -> hostsFor(model).stream().findFirst().map(host -> new Candidate(host, model, false)));
+    }
+
+    /** The hosts for {@code model}, best first. */
+    private List<LMStudioHost> hostsFor(String model) {
+        List<LMStudioHost> hosts = fleet.hosts();
+        return hosts.size() == 1 ? hosts : Placement.hostsFor(hosts, model, directory.catalog());
     }
 
     /**
-     * The candidates after the first, in order. Worked out only when the first has failed, so a
-     * request that succeeds pays nothing for its fallbacks.
+     * The candidates after the first, in order: the same model on the other hosts that have it (the
+     * same request, not a stand-in); then, when others may stand in, its alternatives and the cloud.
+     * Worked out only when the first has failed, so a request that succeeds pays nothing for its fallbacks.
      */
-    public List<Candidate> fallbacks(String model, boolean canFallBack, Optional<TaskType> task,
+    public List<Candidate> fallbacks(Candidate first, String model, boolean canFallBack, Optional<TaskType> task,
                                      Optional<String> preferredProvider, Optional<Boolean> fallbackToCloud) {
         List<Candidate> rest = new ArrayList<>();
-        boolean cloudFirst = preferredCloud(canFallBack, task, preferredProvider, fallbackToCloud).isPresent();
-        if (cloudFirst) {
-            rest.add(new Candidate(lmstudio, model, true)); // the caller preferred the cloud: local models stand in
+        boolean cloudFirst = !first.local();
+        for (LMStudioHost host : hostsFor(model)) {
+            if (host != first.host()) {
+                rest.add(new Candidate(host, model, cloudFirst)); // the caller preferred the cloud: local models stand in
+            }
         }
         if (!canFallBack) {
             return rest;
@@ -85,7 +96,7 @@ public class FallbackChain {
         if (model != null) {
             CapabilityCatalog catalog = directory.catalog();
             planner.alternativesTo(model, catalog, FallbackPlanner.SEED_MAX_ALTERNATIVES, usable(catalog))
-                    .forEach(alternative -> rest.add(new Candidate(lmstudio, alternative, true)));
+                    .forEach(alternative -> bestHost(alternative).ifPresent(host -> rest.add(new Candidate(host, alternative, true))));
         }
         if (!cloudFirst) {
             cloudCandidate(task, fallbackToCloud, false).ifPresent(rest::add);
@@ -98,20 +109,25 @@ public class FallbackChain {
      * prefers it): the chosen model when the cloud went first, the decision's alternatives, then the
      * chosen model's own fallbacks and the cloud, each model once.
      */
-    public List<Candidate> routedFallbacks(RouteDecision decision, Optional<String> preferredProvider, Optional<Boolean> fallbackToCloud) {
+    public List<Candidate> routedFallbacks(Candidate first, RouteDecision decision, Optional<String> preferredProvider,
+                                           Optional<Boolean> fallbackToCloud) {
         String chosen = decision.chosen().orElseThrow().model();
         Optional<TaskType> task = Optional.of(decision.classification().primary());
-        List<Candidate> usual = fallbacks(chosen, true, task, preferredProvider, fallbackToCloud);
+        List<Candidate> usual = fallbacks(first, chosen, true, task, preferredProvider, fallbackToCloud);
         List<Candidate> rest = new ArrayList<>();
         Set<String> local = new HashSet<>();
         local.add(chosen);
         usual.stream().filter(c -> c.local() && chosen.equals(c.model())).forEach(rest::add);
         decision.alternatives().forEach(alternative -> {
             local.add(alternative.model());
-            rest.add(new Candidate(lmstudio, alternative.model(), true));
+            bestHost(alternative.model()).ifPresent(host -> rest.add(new Candidate(host, alternative.model(), true)));
         });
         usual.stream().filter(c -> !c.local() || local.add(c.model())).forEach(rest::add);
         return rest;
+    }
+
+    private Optional<LMStudioHost> bestHost(String model) {
+        return hostsFor(model).stream().findFirst();
     }
 
     /** A routed request no local model can serve: the cloud, when the request may use it (or prefers it). */
@@ -148,6 +164,6 @@ public class FallbackChain {
         if (!cloud.allowedFor(fallbackToCloud, preferred)) {
             return Optional.empty();
         }
-        return cloud.client().flatMap(client -> cloudModelFor(task).map(cloudModel -> new Candidate(client, cloudModel, !preferred)));
+        return cloud.adapter().flatMap(adapter -> cloudModelFor(task).map(cloudModel -> new Candidate(adapter, cloudModel, !preferred)));
     }
 }

@@ -86,7 +86,7 @@ class ConcurrencyLimitTest {
     /** The sidecar's own gauge of waiting requests: what the queue holds, not what a sleep guesses. */
     private void awaitQueued(int waiting) {
         Eventually.await(waiting + " request(s) in the queue", Duration.ofSeconds(5), () -> io.restassured.RestAssured
-                .get(ManagementUrls.of("metrics")).asString().contains("sidecar_requests_queued " + waiting + ".0"));
+                .get(ManagementUrls.of("metrics")).asString().contains("sidecar_requests_queued{host=\"lmstudio\"} " + waiting + ".0"));
     }
 
     private void awaitGenerating() {

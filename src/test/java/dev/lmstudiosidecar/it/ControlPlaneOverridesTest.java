@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lmstudiosidecar.models.DiscoveryApi;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
+import dev.lmstudiosidecar.fleet.LMStudioFleet;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioRestApi;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
@@ -17,6 +18,7 @@ import io.vertx.core.Future;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,7 +46,14 @@ class ControlPlaneOverridesTest extends EmulatedLmStudioTest {
     }
 
     @Inject
-    LMStudioRestApi rest;
+    LMStudioFleet fleet;
+
+    private LMStudioRestApi rest;
+
+    @BeforeEach
+    void theOneHostsRestApi() {
+        rest = fleet.first().orElseThrow().rest();
+    }
 
     @Test
     void theListingKeepsItsOverriddenTimeoutWhileAnUnloadKeepsDiscoveryTimeout() {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lmstudiosidecar.models.DiscoveryApi;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
+import dev.lmstudiosidecar.fleet.LMStudioFleet;
 import dev.lmstudiosidecar.provider.lmstudio.LMStudioRestApi;
 import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
@@ -20,6 +21,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** LM Studio's REST API through the REST Client, against the emulator: its quirks and its stale connections. */
@@ -28,7 +30,14 @@ import org.junit.jupiter.api.Test;
 class ControlPlaneTest extends EmulatedLmStudioTest {
 
     @Inject
-    LMStudioRestApi rest;
+    LMStudioFleet fleet;
+
+    private LMStudioRestApi rest;
+
+    @BeforeEach
+    void theOneHostsRestApi() {
+        rest = fleet.first().orElseThrow().rest();
+    }
 
     @AfterEach
     void listingsAnswerAgain() {

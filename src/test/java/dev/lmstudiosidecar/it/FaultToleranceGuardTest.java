@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lmstudiosidecar.provider.lmstudio.LMStudioClient;
+import dev.lmstudiosidecar.fleet.LMStudioFleet;
+import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.resilience.BackendBreakers;
 import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
@@ -55,7 +56,7 @@ class FaultToleranceGuardTest extends EmulatedLmStudioTest {
     BackendBreakers breakers;
 
     @Inject
-    LMStudioClient lmstudio;
+    LMStudioFleet fleet;
 
     @Inject
     CircuitBreakerMaintenance maintenance;
@@ -67,7 +68,7 @@ class FaultToleranceGuardTest extends EmulatedLmStudioTest {
 
     @AfterEach
     void closeTheBreaker() {
-        maintenance.reset(LMStudioClient.BACKEND_NAME);
+        maintenance.reset(Backend.LMSTUDIO);
     }
 
     @Test
@@ -100,11 +101,11 @@ class FaultToleranceGuardTest extends EmulatedLmStudioTest {
         emulator.failNext(4, 500);
         ChatRequests.post(QWEN, false).statusCode(502);
         ChatRequests.post(QWEN, false).statusCode(502); // four failed calls of four: the breaker opens
-        assertEquals(CircuitBreakerState.OPEN, maintenance.currentState(LMStudioClient.BACKEND_NAME));
+        assertEquals(CircuitBreakerState.OPEN, maintenance.currentState(Backend.LMSTUDIO));
         ChatRequests.post(QWEN, false).statusCode(503).body("error.message", containsString("circuit breaker is open"));
 
-        breakers.closeNow(lmstudio.backend()); // what the health check does when LM Studio answers again
-        assertEquals(CircuitBreakerState.CLOSED, maintenance.currentState(LMStudioClient.BACKEND_NAME));
+        breakers.closeNow(fleet.first().orElseThrow().backend()); // what the health check does when LM Studio answers again
+        assertEquals(CircuitBreakerState.CLOSED, maintenance.currentState(Backend.LMSTUDIO));
         given().when().get(ManagementUrls.of("metrics")).then().statusCode(200)
                 .body(containsString("sidecar_circuit_breaker_state{backend=\"lmstudio\"} 0.0"));
         ChatRequests.post(QWEN, false).statusCode(200).header("X-Sidecar-Attempts", "1").body("model", equalTo(QWEN));

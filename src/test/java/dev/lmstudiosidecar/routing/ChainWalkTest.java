@@ -6,37 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lmstudiosidecar.provider.Backend;
-import dev.lmstudiosidecar.provider.BackendClient;
+import dev.lmstudiosidecar.provider.ProviderAdapter;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.provider.UpstreamFailure.Kind;
 import dev.lmstudiosidecar.routing.ChainWalk.Decision;
-import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class ChainWalkTest {
 
-    private static Vertx vertx;
-    private static BackendClient lmstudio;
-    private static BackendClient cloud;
-
-    /** Clients are only named here, never called: the walk decides, it does no I/O. */
-    @BeforeAll
-    static void clients() {
-        vertx = Vertx.vertx();
-        BackendClient.Settings settings = new BackendClient.Settings(1, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
-        lmstudio = new BackendClient(vertx, Backend.of("lmstudio", "http://127.0.0.1:1/v1"), settings, Optional.empty());
-        cloud = new BackendClient(vertx, Backend.of("cloud", "http://127.0.0.1:2/v1"), settings, Optional.empty());
-    }
-
-    @AfterAll
-    static void close() {
-        vertx.close();
-    }
+    /** Providers are only named here, never called: the walk decides, it does no I/O. */
+    private static final ProviderAdapter lmstudio = NamedProvider.of("lmstudio", "lmstudio");
+    private static final ProviderAdapter cloud = NamedProvider.of("cloud", "cloud");
 
     private final ChainWalk walk = new ChainWalk(List.of(
             new Candidate(lmstudio, "deepseek-coder-34b", false),
@@ -53,7 +34,7 @@ class ChainWalkTest {
         assertFalse(walk.retrying());
         for (int attempt = 0; attempt < 3; attempt++) {
             walk.attemptStarted();
-            walk.attemptFailed(serverError);
+            walk.attemptFailed(serverError, 4);
             assertTrue(walk.retrying(), "the next attempt at the same candidate is a retry");
         }
         assertEquals(Decision.NEXT_CANDIDATE, walk.failed(serverError));
@@ -107,7 +88,7 @@ class ChainWalkTest {
     void aBreakerOpeningMidRetriesKeepsTheRealFailure() {
         UpstreamFailure serverError = failure(Kind.SERVER_ERROR, 500);
         walk.attemptStarted();
-        walk.attemptFailed(serverError);
+        walk.attemptFailed(serverError, 4);
         UpstreamFailure open = failure(Kind.UNREACHABLE, 0);
         assertEquals(Decision.NEXT_CANDIDATE, walk.refusedByBreaker(open, 3000));
         assertSame(serverError, walk.lastFailure());
@@ -117,10 +98,61 @@ class ChainWalkTest {
     @Test
     void attemptsCountEveryCallMade() {
         walk.attemptStarted();
-        walk.attemptFailed(failure(Kind.SERVER_ERROR, 500));
+        walk.attemptFailed(failure(Kind.SERVER_ERROR, 500), 4);
         walk.attemptStarted();
         walk.failed(failure(Kind.SERVER_ERROR, 500));
         walk.attemptStarted();
         assertEquals(3, walk.attempts(), "retries and fallbacks alike");
+    }
+
+    private static final ProviderAdapter hostA = NamedProvider.of("a", "lmstudio");
+    private static final ProviderAdapter hostB = NamedProvider.of("b", "lmstudio");
+    private static final ProviderAdapter hostC = NamedProvider.of("c", "lmstudio");
+
+    private static String where(ChainWalk walk) {
+        return walk.current().model() + "@" + walk.current().provider().backend().name();
+    }
+
+    @Test
+    void aFailedAttemptGoesToTheSameModelOnAnotherHostBeforeAnyAlternativeWithinOneRetryBudget() {
+        ChainWalk hosts = new ChainWalk(List.of(new Candidate(hostA, "qwen", false), new Candidate(hostB, "qwen", false),
+                new Candidate(hostA, "phi", true)));
+        UpstreamFailure serverError = failure(Kind.SERVER_ERROR, 500);
+        hosts.attemptStarted();
+        assertFalse(hosts.attemptFailed(serverError, 3), "not retried on a: b has the model");
+        assertEquals(Decision.NEXT_CANDIDATE, hosts.failed(serverError));
+        assertEquals("qwen@b", where(hosts));
+        hosts.attemptStarted();
+        assertTrue(hosts.attemptFailed(serverError, 3), "b is the last host with it: retried there");
+        hosts.attemptStarted();
+        assertFalse(hosts.attemptFailed(serverError, 3), "three attempts at qwen in all: its budget is spent");
+        assertEquals(Decision.NEXT_CANDIDATE, hosts.failed(serverError));
+        assertEquals("phi@a", where(hosts));
+        hosts.attemptStarted();
+        assertTrue(hosts.attemptFailed(serverError, 3), "a new model has a budget of its own");
+    }
+
+    @Test
+    void aSpentBudgetSkipsTheModelOnTheHostsNotTriedYet() {
+        ChainWalk hosts = new ChainWalk(List.of(new Candidate(hostA, "qwen", false), new Candidate(hostB, "qwen", false),
+                new Candidate(hostC, "qwen", false), new Candidate(hostA, "phi", true)));
+        UpstreamFailure serverError = failure(Kind.SERVER_ERROR, 500);
+        hosts.attemptStarted();
+        assertFalse(hosts.attemptFailed(serverError, 2));
+        hosts.failed(serverError);
+        hosts.attemptStarted();
+        assertFalse(hosts.attemptFailed(serverError, 2), "two attempts of two");
+        assertEquals(Decision.NEXT_CANDIDATE, hosts.failed(serverError));
+        assertEquals("phi@a", where(hosts), "c is not tried: qwen's budget is spent");
+    }
+
+    @Test
+    void aHostFoundUnreachableIsSkippedForEveryLaterCandidate() {
+        ChainWalk hosts = new ChainWalk(List.of(new Candidate(hostA, "qwen", false), new Candidate(hostB, "qwen", false),
+                new Candidate(hostA, "phi", true), new Candidate(hostB, "phi", true)));
+        assertEquals(Decision.NEXT_CANDIDATE, hosts.failed(failure(Kind.UNREACHABLE, 0)));
+        assertEquals("qwen@b", where(hosts));
+        assertEquals(Decision.NEXT_CANDIDATE, hosts.failed(failure(Kind.MODEL_NOT_FOUND, 404)));
+        assertEquals("phi@b", where(hosts), "phi@a is skipped: nothing listens on a");
     }
 }

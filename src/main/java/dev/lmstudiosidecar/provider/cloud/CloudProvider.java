@@ -4,6 +4,8 @@ import dev.lmstudiosidecar.config.CloudConfig;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.BackendClient;
+import dev.lmstudiosidecar.provider.ProviderAdapter;
+import dev.lmstudiosidecar.resilience.BackendBreakers;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
@@ -28,9 +30,10 @@ public class CloudProvider {
 
     private final boolean enabledByDefault;
     private final Optional<BackendClient> client;
+    private final Optional<CloudAdapter> adapter;
     private final String apiKey;
 
-    CloudProvider(Vertx vertx, CloudConfig config, LMStudioConfig lmstudio) {
+    CloudProvider(Vertx vertx, CloudConfig config, LMStudioConfig lmstudio, BackendBreakers breakers) {
         this.enabledByDefault = lmstudio.enableCloudFallback();
         this.apiKey = apiKey(config).orElse(null);
         this.client = config.baseUrl().map(url -> new BackendClient(vertx, Backend.of(BACKEND_NAME, url),
@@ -38,6 +41,7 @@ public class CloudProvider {
                 new BackendClient.Settings(lmstudio.maxConcurrentRequests(), lmstudio.maxQueuedRequests(),
                         lmstudio.poolIdleTimeout(), lmstudio.connectTimeout(), lmstudio.timeout()),
                 Optional.ofNullable(apiKey)));
+        this.adapter = client.map(backend -> new CloudAdapter(backend, breakers));
     }
 
     /**
@@ -50,6 +54,11 @@ public class CloudProvider {
 
     public Optional<BackendClient> client() {
         return client;
+    }
+
+    /** The cloud as a place requests go, beside the LM Studio hosts. */
+    public Optional<ProviderAdapter> adapter() {
+        return adapter.map(ProviderAdapter.class::cast);
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.lmstudiosidecar.provider.lmstudio;
 
 import dev.lmstudiosidecar.resilience.ConcurrencyLimiter;
-import dev.lmstudiosidecar.resilience.ResilienceBeans;
+import dev.lmstudiosidecar.resilience.LimiterTimers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -31,7 +31,7 @@ final class ConnectionPermits {
         this.size = size;
         this.maxWaiting = maxWaiting;
         this.maxWaitMillis = maxWait.toMillis();
-        this.limiter = new ConcurrencyLimiter(size, maxWaiting, maxWaitMillis, ResilienceBeans.timersOf(vertx));
+        this.limiter = new ConcurrencyLimiter(size, maxWaiting, maxWaitMillis, LimiterTimers.timersOf(vertx));
     }
 
     /**

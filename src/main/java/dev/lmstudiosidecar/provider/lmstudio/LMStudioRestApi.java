@@ -14,7 +14,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.util.Optional;
@@ -37,7 +36,6 @@ import java.util.function.Function;
  * in the sidecar's words: a timeout names its bound and the setting that gives it, and a call that
  * waited for a busy pool until its bound ran out says it was not sent.
  */
-@Singleton
 public class LMStudioRestApi {
 
     /** Calls that may wait for a connection of one pool; beyond them a call fails at once. */
@@ -45,33 +43,40 @@ public class LMStudioRestApi {
 
     private final Backend backend;
     private final LMStudioRestCalls calls;
+    private final HostRestClients clients;
     private final ObjectMapper json;
     private final LMStudioErrorReader errors;
     private final ConnectionPermits control;
     private final ConnectionPermits loads;
 
-    LMStudioRestApi(Vertx vertx, LMStudioConfig config, LMStudioClient inference, LMStudioRestCalls calls, ObjectMapper json) {
-        this.backend = inference.backend();
+    /** @param clients the host's own REST clients, closed with it ({@link #close()}) */
+    public LMStudioRestApi(Vertx vertx, LMStudioConfig config, Backend backend, LMStudioRestCalls calls, HostRestClients clients, ObjectMapper json) {
+        this.backend = backend;
         this.calls = calls;
+        this.clients = clients;
         this.json = json;
         this.errors = new LMStudioErrorReader(json);
         // A load may wait for a connection behind other loads, up to its bound; once sent, it has its whole load-timeout.
-        this.control = new ConnectionPermits(vertx, LMStudioRestCalls.CONTROL_POOL_SIZE, WAIT_QUEUE, config.connectTimeout());
-        this.loads = new ConnectionPermits(vertx, LMStudioRestCalls.LOAD_POOL_SIZE, WAIT_QUEUE, config.loadTimeout());
+        this.control = new ConnectionPermits(vertx, HostRestClients.CONTROL_POOL_SIZE, WAIT_QUEUE, config.connectTimeout());
+        this.loads = new ConnectionPermits(vertx, HostRestClients.LOAD_POOL_SIZE, WAIT_QUEUE, config.loadTimeout());
     }
 
     public Backend backend() {
         return backend;
     }
 
+    public void close() {
+        clients.close();
+    }
+
     /** The listing {@code api} answers, as JSON; fails with an {@link UpstreamFailureException}. */
     public Future<JsonNode> list(DiscoveryApi api) {
-        return call(control, "list", lease -> calls.list(api, lease));
+        return call(control, "list", lease -> calls.list(clients, api, lease));
     }
 
     /** LM Studio's greeting, {@code {"lmstudio":true}}; another server fails it (404, or a 200 with an error). */
     public Future<JsonNode> greeting() {
-        return call(control, "greeting", calls::greeting);
+        return call(control, "greeting", lease -> calls.greeting(clients, lease));
     }
 
     /** Loads one instance of {@code model}; the answer names it ({@code instance_id}). Waits up to {@code load-timeout}. */
@@ -79,12 +84,12 @@ public class LMStudioRestApi {
         // echo_load_config: the answer then says which context length LM Studio chose
         ObjectNode body = json.createObjectNode().put("model", model).put("echo_load_config", true);
         contextLength.ifPresent(length -> body.put("context_length", length));
-        return call(loads, "load", lease -> calls.load(body, lease));
+        return call(loads, "load", lease -> calls.load(clients, body, lease));
     }
 
     public Future<JsonNode> unload(String instanceId) {
         ObjectNode body = json.createObjectNode().put("instance_id", instanceId);
-        return call(control, "unload", lease -> calls.unload(body, lease));
+        return call(control, "unload", lease -> calls.unload(clients, body, lease));
     }
 
     /** @param call the {@link LMStudioRestCalls} method, by name (its bound), and the call itself */

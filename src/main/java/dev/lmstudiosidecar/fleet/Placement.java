@@ -1,0 +1,78 @@
+package dev.lmstudiosidecar.fleet;
+
+import dev.lmstudiosidecar.models.CapabilityCatalog;
+import dev.lmstudiosidecar.models.DiscoveredModel;
+import dev.lmstudiosidecar.models.DiscoveredModel.LoadState;
+import dev.lmstudiosidecar.models.ModelInventory;
+import dev.lmstudiosidecar.provider.ProviderAdapter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which hosts a request for a model goes to, best first:
+ * <ol>
+ *   <li>healthy hosts that have it loaded (or that serve what they list without saying what is loaded, llama-server),
+ *       the fewest requests per slot first (waiting ones included), then the heavier weight;</li>
+ *   <li>healthy hosts that have it but not loaded, the most free memory first (no budget counts as unbounded), then the
+ *       heavier: the first one loads it (one load, the sidecar's or LM Studio's JIT), and every request placed meanwhile
+ *       goes there too;</li>
+ *   <li>when no host lists it at all, every healthy host as in 1 (the host answers for itself: JIT, or "no such model");</li>
+ *   <li>last, the unhealthy hosts that have it, in case they are back: their breakers refuse fast when they are not.</li>
+ * </ol>
+ * Hosts that list the model only as a stranger's (not there at all while others have it) are left out.
+ */
+public final class Placement {
+
+    private Placement() {
+    }
+
+    public static <P extends ProviderAdapter> List<P> hostsFor(List<P> hosts, String model, CapabilityCatalog catalog) {
+        if (hosts.size() == 1) {
+            return hosts; // nothing to choose: the request goes where it always went
+        }
+        List<P> loaded = new ArrayList<>();
+        List<P> loadable = new ArrayList<>();
+        List<P> unhealthy = new ArrayList<>();
+        List<P> healthy = new ArrayList<>();
+        boolean listedAnywhere = false;
+        for (P host : hosts) {
+            boolean up = host.healthy();
+            if (up) {
+                healthy.add(host);
+            }
+            ModelInventory inventory = host.availableModels();
+            Optional<DiscoveredModel> listed = model == null || !inventory.known() ? Optional.empty() : inventory.find(model);
+            if (listed.isEmpty()) {
+                continue;
+            }
+            listedAnywhere = true;
+            if (!up) {
+                unhealthy.add(host);
+            } else if (listed.get().state() != LoadState.NOT_LOADED) {
+                loaded.add(host);
+            } else {
+                loadable.add(host); // loaded there on first use: by the sidecar (auto-load), or LM Studio's JIT
+            }
+        }
+        List<P> order = new ArrayList<>();
+        if (!listedAnywhere) {
+            healthy.sort(LEAST_BUSY);
+            order.addAll(healthy);
+            hosts.stream().filter(host -> !host.healthy() && !order.contains(host)).forEach(order::add);
+            return order;
+        }
+        loaded.sort(LEAST_BUSY);
+        order.addAll(loaded);
+        loadable.sort(Comparator.comparingDouble((P host) -> -host.freeMemoryGB(catalog).orElse(Double.MAX_VALUE))
+                .thenComparingDouble(host -> -host.weight()));
+        order.addAll(loadable);
+        order.addAll(unhealthy);
+        return order;
+    }
+
+    /** Requests per slot, then weight; the fleet's order (a stable sort) after that. */
+    private static final Comparator<ProviderAdapter> LEAST_BUSY = Comparator.comparingDouble((ProviderAdapter host) -> host.load().perSlot())
+            .thenComparingDouble(host -> -host.weight());
+}

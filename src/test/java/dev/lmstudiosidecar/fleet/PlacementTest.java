@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lmstudiosidecar.models.CapabilityCatalog;
 import dev.lmstudiosidecar.models.DiscoveredModel.LoadState;
+import dev.lmstudiosidecar.testsupport.FakeProvider;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -11,12 +12,12 @@ class PlacementTest {
 
     private static final String QWEN = "qwen2.5-7b-instruct";
     private final CapabilityCatalog catalog = CapabilityCatalog.builtIn();
-    private final FakeHost a = new FakeHost("a");
-    private final FakeHost b = new FakeHost("b");
-    private final FakeHost c = new FakeHost("c");
+    private final FakeProvider a = new FakeProvider("a");
+    private final FakeProvider b = new FakeProvider("b");
+    private final FakeProvider c = new FakeProvider("c");
 
     private List<String> order(String model) {
-        return Placement.hostsFor(List.of(a, b, c), model, catalog).stream().map(FakeHost::toString).toList();
+        return Placement.hostsFor(List.of(a, b, c), model, catalog).stream().map(FakeProvider::toString).toList();
     }
 
     @Test

@@ -31,6 +31,7 @@ class ChatCompletionsProxyTest extends EmulatedLmStudioTest {
                 .contentType(ContentType.JSON)
                 .header("X-Sidecar-Model", "qwen2.5-7b-instruct")
                 .header("X-Sidecar-Provider", "lmstudio")
+                .header("X-Sidecar-Host", "lmstudio") // the one host of lmstudio.base-url
                 .header("X-Request-Id", matchesPattern("[0-9a-f]{32}"))
                 .body("object", equalTo("chat.completion"))
                 .body("model", equalTo("qwen2.5-7b-instruct"))

@@ -96,6 +96,24 @@ class MultiHostTest {
                 .model(model).addUserMessage("Hi").build());
     }
 
+    /** {@code requests} chats for {@code model} sent at once, each from its own thread: the hosts that answered them. */
+    private List<String> atOnce(int requests, String model) throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(requests);
+        try {
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                answers.add(clients.submit(() -> header(chat(model).headers(), "X-Sidecar-Host")));
+            }
+            List<String> hosts = new ArrayList<>();
+            for (Future<String> answer : answers) {
+                hosts.add(answer.get());
+            }
+            return hosts;
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
     private static String header(Headers headers, String name) {
         List<String> values = headers.values(name);
         return values.isEmpty() ? null : values.get(0);
@@ -122,18 +140,7 @@ class MultiHostTest {
             fleet.host(host).tokenDelay(Duration.ofMillis(40)); // each answer takes ~0.4 s: the requests overlap
         }
         listAgain();
-        ExecutorService clients = Executors.newFixedThreadPool(9);
-        try {
-            List<Future<String>> hosts = new ArrayList<>();
-            for (int i = 0; i < 9; i++) {
-                hosts.add(clients.submit(() -> header(chat(QWEN).headers(), "X-Sidecar-Host")));
-            }
-            for (Future<String> host : hosts) {
-                host.get();
-            }
-        } finally {
-            clients.shutdownNow();
-        }
+        atOnce(9, QWEN);
         Map<String, Integer> counts = fleet.chatRequests();
         assertEquals(9, counts.values().stream().mapToInt(Integer::intValue).sum());
         // Nine requests at once over three hosts of five slots each: the fewest in flight first puts three on each.
@@ -200,18 +207,7 @@ class MultiHostTest {
         }
         has("c", QWEN, true); // c: 16 GiB less qwen's 4.4; b: 24 GiB free; a: 8
         listAgain();
-        ExecutorService clients = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<String>> hosts = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                hosts.add(clients.submit(() -> header(chat(PHI).headers(), "X-Sidecar-Host")));
-            }
-            for (Future<String> host : hosts) {
-                assertEquals("b", host.get());
-            }
-        } finally {
-            clients.shutdownNow();
-        }
+        assertEquals(List.of("b", "b", "b", "b"), atOnce(4, PHI));
         assertEquals(1, fleet.host("b").loadCount(PHI), "one load for the four requests");
         assertEquals(0, fleet.host("a").loadCount(PHI) + fleet.host("c").loadCount(PHI));
     }

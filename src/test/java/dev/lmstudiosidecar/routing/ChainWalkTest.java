@@ -10,14 +10,15 @@ import dev.lmstudiosidecar.provider.ProviderAdapter;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.provider.UpstreamFailure.Kind;
 import dev.lmstudiosidecar.routing.ChainWalk.Decision;
+import dev.lmstudiosidecar.testsupport.FakeProvider;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ChainWalkTest {
 
     /** Providers are only named here, never called: the walk decides, it does no I/O. */
-    private static final ProviderAdapter lmstudio = NamedProvider.of("lmstudio", "lmstudio");
-    private static final ProviderAdapter cloud = NamedProvider.of("cloud", "cloud");
+    private static final ProviderAdapter lmstudio = new FakeProvider("lmstudio");
+    private static final ProviderAdapter cloud = new FakeProvider("cloud", "cloud");
 
     private final ChainWalk walk = new ChainWalk(List.of(
             new Candidate(lmstudio, "deepseek-coder-34b", false),
@@ -105,9 +106,9 @@ class ChainWalkTest {
         assertEquals(3, walk.attempts(), "retries and fallbacks alike");
     }
 
-    private static final ProviderAdapter hostA = NamedProvider.of("a", "lmstudio");
-    private static final ProviderAdapter hostB = NamedProvider.of("b", "lmstudio");
-    private static final ProviderAdapter hostC = NamedProvider.of("c", "lmstudio");
+    private static final ProviderAdapter hostA = new FakeProvider("a");
+    private static final ProviderAdapter hostB = new FakeProvider("b");
+    private static final ProviderAdapter hostC = new FakeProvider("c");
 
     private static String where(ChainWalk walk) {
         return walk.current().model() + "@" + walk.current().provider().backend().name();

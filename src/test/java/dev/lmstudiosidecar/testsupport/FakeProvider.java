@@ -1,4 +1,4 @@
-package dev.lmstudiosidecar.fleet;
+package dev.lmstudiosidecar.testsupport;
 
 import dev.lmstudiosidecar.models.CapabilityCatalog;
 import dev.lmstudiosidecar.models.DiscoveredModel;
@@ -20,22 +20,28 @@ import java.util.List;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
-/** A host as placement sees it, every figure set by the test; it makes no call. */
-final class FakeHost implements ProviderAdapter {
+/** A provider as placement and the fallback chain see it, every figure set by the test; it makes no call. */
+public final class FakeProvider implements ProviderAdapter {
 
     private final Backend backend;
     private final List<DiscoveredModel> models = new ArrayList<>();
-    boolean healthy = true;
-    int inFlight;
-    int limit = 5;
-    double weight = 1;
-    Double freeGB;
+    public boolean healthy = true;
+    public int inFlight;
+    public int limit = 5;
+    public double weight = 1;
+    public Double freeGB;
 
-    FakeHost(String name) {
-        this.backend = Backend.of(name, "http://" + name + ":1234/v1", Backend.LMSTUDIO);
+    /** An LM Studio host named {@code name}. */
+    public FakeProvider(String name) {
+        this(name, Backend.LMSTUDIO);
     }
 
-    FakeHost with(String model, LoadState state) {
+    /** @param provider {@code lmstudio} or {@code cloud} */
+    public FakeProvider(String name, String provider) {
+        this.backend = Backend.of(name, "http://" + name + ":1234/v1", provider);
+    }
+
+    public FakeProvider with(String model, LoadState state) {
         models.add(new DiscoveredModel(model, ModelType.LLM, state,
                 state == LoadState.LOADED ? List.of(new LoadedInstance(model, 4096)) : List.of(), 0, 0, null, null, 0, null));
         return this;

@@ -86,7 +86,7 @@ public final class SidecarProcess implements AutoCloseable {
         return readyAfterMillis;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 

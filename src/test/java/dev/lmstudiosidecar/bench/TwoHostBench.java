@@ -33,8 +33,8 @@ final class TwoHostBench {
     HostScaling run() throws Exception {
         try (LmStudioEmulator a = emulatedHost();
              LmStudioEmulator b = emulatedHost();
-             SidecarProcess oneHost = sidecar(oneHostSettings(a), "sidecar-onehost.log");
-             SidecarProcess twoHosts = sidecar(twoHostSettings(a, b), "sidecar-twohosts.log");
+             SidecarProcess oneHost = sidecar(oneHostSettings(a), "onehost");
+             SidecarProcess twoHosts = sidecar(twoHostSettings(a, b), "twohosts");
              ProcessSampler oneHostSampler = new ProcessSampler(oneHost.pid());
              ProcessSampler twoHostsSampler = new ProcessSampler(twoHosts.pid())) {
             load.closedLoop(oneHost.baseUrl(), call, options.twoHostClients(), options.warmup());
@@ -98,9 +98,12 @@ final class TwoHostBench {
         settings.put("lmstudio.max-queue-wait", wait.toSeconds() + "s");
     }
 
-    private SidecarProcess sidecar(Map<String, String> settings, String log) throws Exception {
-        Path file = options.reportDir().resolve(log);
-        return SidecarProcess.start(options.sidecarJar(), options.sidecarJvmOptions(), options.sidecarCpus(), settings, file);
+    /** With a data directory of its own: the main sidecar holds the lock on the default one's persistent cache. */
+    private SidecarProcess sidecar(Map<String, String> settings, String name) throws Exception {
+        Map<String, String> withData = new LinkedHashMap<>(settings);
+        withData.put("sidecar.data-dir", options.reportDir().resolve("data-" + name).toString());
+        Path log = options.reportDir().resolve("sidecar-" + name + ".log");
+        return SidecarProcess.start(options.sidecarJar(), options.sidecarJvmOptions(), options.sidecarCpus(), withData, log);
     }
 
     private String describeLoad() {

@@ -141,7 +141,7 @@ public final class OpenAiRequestParser {
                         scan.hasHintFields = true;
                         scan.fallbackToCloud = booleanOrNull(value, field);
                     }
-                    default -> p.skipChildren();
+                    default -> skipValue(p);
                 }
             }
             if (p.nextToken() != null) {
@@ -179,7 +179,7 @@ public final class OpenAiRequestParser {
     /** Whether {@code stream_options} asks for {@code include_usage: true}; leaves the parser past it. */
     private static boolean includesUsage(JsonParser p, JsonToken value) throws IOException {
         if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
+            skipValue(p);
             return false;
         }
         boolean includes = false;
@@ -189,7 +189,7 @@ public final class OpenAiRequestParser {
             if (isIncludeUsage) {
                 includes = option == JsonToken.VALUE_TRUE;
             }
-            p.skipChildren(); // an object or array, whatever its field, is stepped over whole
+            skipValue(p); // an object or array, whatever its field, is stepped over whole
         }
         return includes;
     }
@@ -213,7 +213,7 @@ public final class OpenAiRequestParser {
             if (messages) {
                 requireRole(p, element, elements);
             } else {
-                p.skipChildren();
+                skipValue(p);
             }
             elements++;
         }
@@ -232,16 +232,52 @@ public final class OpenAiRequestParser {
                 if (isRole) {
                     hasRole = value == JsonToken.VALUE_STRING && !p.getText().isBlank();
                 } else {
-                    p.skipChildren();
+                    skipValue(p);
                 }
             }
         } else {
-            p.skipChildren();
+            skipValue(p);
         }
         if (!hasRole) {
             throw ApiError.invalidRequest("messages[" + index + "]",
                     "'messages[" + index + "]' must be an object with a string 'role', e.g. {\"role\":\"user\",\"content\":\"Hello\"}.")
                     .asException();
+        }
+    }
+
+    /**
+     * Steps over the current value (an object or array whole), as {@link JsonParser#skipChildren()} does, but reads
+     * every fraction or exponent on the way: one a {@link java.math.BigDecimal} cannot hold ({@code 1e99999999999})
+     * is refused here, since the rewrite and the cache key read the body into numbers later and must not fail there.
+     */
+    private static void skipValue(JsonParser p) throws IOException {
+        int depth = 0;
+        JsonToken token = p.currentToken();
+        while (true) {
+            if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+                depth++;
+            } else if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+                depth--;
+            } else if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+                checkDecimal(p);
+            } else if (token == null) {
+                return; // the end of the input: the caller's next read reports it
+            }
+            if (depth <= 0) {
+                return;
+            }
+            token = p.nextToken();
+        }
+    }
+
+    private static void checkDecimal(JsonParser p) throws IOException {
+        try {
+            p.getDecimalValue();
+        } catch (NumberFormatException | ArithmeticException outOfRange) {
+            String text = p.getText();
+            throw ApiError.invalidJson("the number " + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
+                    + " is out of range (line " + p.currentTokenLocation().getLineNr() + ", column "
+                    + p.currentTokenLocation().getColumnNr() + ")").asException();
         }
     }
 
@@ -262,7 +298,7 @@ public final class OpenAiRequestParser {
             return null;
         }
         if (value != JsonToken.VALUE_STRING) {
-            p.skipChildren();
+            skipValue(p);
             throw ApiError.invalidRequest(field, "'" + field + "' must be a string, not " + describe(value) + ".").asException();
         }
         return p.getText();

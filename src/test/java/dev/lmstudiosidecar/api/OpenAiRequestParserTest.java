@@ -229,4 +229,27 @@ class OpenAiRequestParserTest {
         assertFalse(unmeasured.addsStreamUsage());
         assertEquals(null, unmeasured.rewrittenBody());
     }
+
+    /** Found by OpenAiRequestParserFuzzTest: the body passed, then the rewrite (and the cache key) threw NumberFormatException, a 500. */
+    @Test
+    void aNumberNoDecimalCanHoldIsRefusedWhereverItIs() {
+        for (String body : new String[] {
+                "{\"messages\":[{\"role\":\"user\"}],\"task_type\":\"coding\",\"temperature\":1e99999999999}",
+                "{\"messages\":[{\"role\":\"user\",\"content\":[{\"x\":-2.5E-99999999999}]}]}",
+                "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"n\":1e99999999999},\"messages\":[{\"role\":\"user\"}]}"}) {
+            ApiError error = rejected(OpenAiEndpoint.CHAT_COMPLETIONS, body);
+            assertEquals(400, error.status());
+            assertEquals("invalid_json", error.code());
+            assertTrue(error.message().contains("is out of range"), error.message());
+        }
+        ApiError prompt = rejected(OpenAiEndpoint.COMPLETIONS, "{\"model\":\"m\",\"prompt\":[[1,2],[3e99999999999]]}");
+        assertEquals("invalid_json", prompt.code());
+    }
+
+    @Test
+    void ordinaryFractionsAndExponentsStillPass() {
+        OpenAiRequest request = parse(OpenAiEndpoint.CHAT_COMPLETIONS,
+                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":0.7,\"top_p\":1e-3,\"x\":[1.5E+300]}");
+        assertEquals("m", request.model());
+    }
 }

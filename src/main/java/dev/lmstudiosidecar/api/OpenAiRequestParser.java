@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -34,11 +35,9 @@ public final class OpenAiRequestParser {
     private static final String STREAM_OPTIONS = "stream_options";
     private static final byte[] INCLUDE_USAGE = "\"stream_options\":{\"include_usage\":true},".getBytes(StandardCharsets.UTF_8);
 
-    private final JsonFactory tokens = new JsonFactory();
-    private final ObjectMapper tree = new ObjectMapper()
-            // BigDecimal, kept exact, writes every number back exactly as it was sent.
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+    private final JsonFactory tokens;
+    private final ObjectMapper tree;
+    private final JsonLimits limits;
     private final boolean askForStreamUsage;
 
     /** A parser that forwards streams' options as they are. */
@@ -48,7 +47,18 @@ public final class OpenAiRequestParser {
 
     /** @param askForStreamUsage ask every chat or completion stream for its usage (metrics are on) */
     public OpenAiRequestParser(boolean askForStreamUsage) {
+        this(askForStreamUsage, JsonLimits.DEFAULT);
+    }
+
+    /** @param limits how deep the body may nest and how long its strings may be; the scan and the rewrite apply the same */
+    public OpenAiRequestParser(boolean askForStreamUsage, JsonLimits limits) {
         this.askForStreamUsage = askForStreamUsage;
+        this.limits = limits;
+        this.tokens = JsonFactory.builder().streamReadConstraints(limits.constraints()).build();
+        this.tree = new ObjectMapper(tokens)
+                // BigDecimal, kept exact, writes every number back exactly as it was sent.
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     }
 
     /**
@@ -147,6 +157,8 @@ public final class OpenAiRequestParser {
             if (p.nextToken() != null) {
                 throw ApiError.invalidJson("there is more after the JSON object").asException();
             }
+        } catch (StreamConstraintsException e) {
+            throw limits.refusal(e).asException();
         } catch (JsonProcessingException e) {
             throw ApiError.invalidJson(describe(e)).asException();
         } catch (IOException e) {

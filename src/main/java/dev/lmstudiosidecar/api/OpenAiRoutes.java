@@ -41,7 +41,7 @@ public class OpenAiRoutes {
                  @ConfigProperty(name = "quarkus.management.port", defaultValue = "9235") int managementPort) {
         this.managementPort = managementPort;
         this.context = new ProxyContext(vertx, chain, router, shutdown, breakers, guards,
-                new OpenAiRequestParser(metrics.enabled()), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
+                new OpenAiRequestParser(metrics.enabled(), JsonLimits.of(sidecar)), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
                 new ServerErrorLog(Math.max(0, sidecar.errorLogLinesPerMinute()), System::nanoTime, LOG::warn), cloud::sanitize,
                 new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), metrics, new UsageReader(), cache,
                 sidecar.maxRequestBody().bytes(),

@@ -11,6 +11,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
@@ -113,6 +118,7 @@ public final class OpenAiRequestParser {
             throw ApiError.invalidJson("the body is empty").asException();
         }
         String required = endpoint.requiredField();
+        requireUtf8(body, offset, length);
         BodyScan scan = new BodyScan();
         try (JsonParser p = tokens.createParser(body, offset, length)) {
             JsonToken first = p.nextToken();
@@ -126,7 +132,7 @@ public final class OpenAiRequestParser {
                 if (field.equals(required)) {
                     scan.sawRequiredField = value != JsonToken.VALUE_NULL;
                     if (scan.sawRequiredField) {
-                        checkRequired(p, value, field, body, offset);
+                        checkRequired(p, value, field, body, offset, offset + length);
                     }
                     continue;
                 }
@@ -188,6 +194,28 @@ public final class OpenAiRequestParser {
         return scan;
     }
 
+    /**
+     * Refuses a body that is not UTF-8. The scan steps over strings without decoding them, so without this a byte
+     * sequence Jackson refuses (say an encoded surrogate, ED A0 BD) would pass here and fail the rewrite, the cache
+     * key and LM Studio. Decoded in small pieces: the body is never held twice.
+     */
+    private static void requireUtf8(byte[] body, int offset, int length) {
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(body, offset, length);
+        CharBuffer out = CharBuffer.allocate(4096);
+        while (true) {
+            CoderResult result = utf8.decode(in, out, true);
+            if (result.isError()) {
+                throw ApiError.invalidJson("the body is not UTF-8 (byte " + (in.position() - offset) + ")").asException();
+            }
+            if (result.isUnderflow()) {
+                return;
+            }
+            out.clear();
+        }
+    }
+
     /** Whether {@code stream_options} asks for {@code include_usage: true}; leaves the parser past it. */
     private static boolean includesUsage(JsonParser p, JsonToken value) throws IOException {
         if (value != JsonToken.START_OBJECT) {
@@ -206,12 +234,13 @@ public final class OpenAiRequestParser {
         return includes;
     }
 
-    private static void checkRequired(JsonParser p, JsonToken value, String field, byte[] body, int offset) throws IOException {
+    /** @param end where the body ends in {@code body}: a string cut by the end of the body has no closing quote to look at */
+    private static void checkRequired(JsonParser p, JsonToken value, String field, byte[] body, int offset, int end) throws IOException {
         boolean messages = field.equals("messages");
         if (value == JsonToken.VALUE_STRING && !messages) {
             // The raw bytes tell whether the string is "" without decoding a possibly huge prompt.
             int at = offset + (int) p.currentTokenLocation().getByteOffset();
-            if (body[at + 1] == '"') {
+            if (at + 1 < end && body[at + 1] == '"') {
                 throw emptyField(field);
             }
             return;
@@ -385,7 +414,8 @@ public final class OpenAiRequestParser {
             }
             return tree.writeValueAsBytes(root);
         } catch (IOException e) {
-            throw new IllegalStateException("a body that passed validation always parses", e);
+            // The scan refuses what this could not read; should they ever disagree, the client still gets a 400, not a 500.
+            throw ApiError.invalidJson(e instanceof JsonProcessingException json ? describe(json) : String.valueOf(e.getMessage())).asException();
         }
     }
 

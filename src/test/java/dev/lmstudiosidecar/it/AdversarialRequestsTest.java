@@ -1,10 +1,6 @@
 package dev.lmstudiosidecar.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,14 +8,13 @@ import dev.lmstudiosidecar.api.RequestHints;
 import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
+import dev.lmstudiosidecar.testsupport.RawHttpConnection;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -30,7 +25,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -56,8 +53,16 @@ class AdversarialRequestsTest extends EmulatedLmStudioTest {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** One generated request and what its answer may be. */
-    private record Probe(String what, String method, String path, byte[] body, String[] headers, boolean malformed) {
+    /**
+     * One generated request and what its answer may be.
+     *
+     * @param raw sent over a socket by hand (headers HttpClient refuses to send: CR, LF, 20K and more); Vert.x may
+     *            answer those before any route, 400, 414 or 431 with an empty body
+     */
+    private record Probe(String what, String method, String path, byte[] body, String[] headers, boolean malformed, boolean raw) {
+        Probe(String what, String method, String path, byte[] body, String[] headers, boolean malformed) {
+            this(what, method, path, body, headers, malformed, false);
+        }
     }
 
     @Test
@@ -90,6 +95,9 @@ class AdversarialRequestsTest extends EmulatedLmStudioTest {
 
     /** null or "refused ..." when the answer keeps the rules, else what is wrong. */
     private String check(Probe probe) throws Exception {
+        if (probe.raw()) {
+            return checkRaw(probe);
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + probe.path())).timeout(TIMEOUT)
                 .method(probe.method(), probe.body() == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(probe.body()));
@@ -115,6 +123,35 @@ class AdversarialRequestsTest extends EmulatedLmStudioTest {
             return problem == null ? "refused " + status : status + " " + problem;
         }
         return probe.malformed() ? "malformed, but " + status + ": " + cut(body) : null;
+    }
+
+    private String checkRaw(Probe probe) throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int h = 0; h < probe.headers().length; h += 2) {
+            headers.put(probe.headers()[h], probe.headers()[h + 1]);
+        }
+        RawHttpConnection.Answer answer;
+        try (RawHttpConnection connection = RawHttpConnection.open(sidecar)) {
+            answer = connection.send(probe.method(), probe.path(), headers,
+                    probe.body() == null ? null : new String(probe.body(), StandardCharsets.UTF_8));
+        } catch (SocketTimeoutException hang) {
+            return "no answer within the socket's 5 s";
+        }
+        if (answer.status() >= 500) {
+            return answer.status() + " " + cut(answer.body());
+        }
+        if (answer.header("Set-Cookie") != null || String.valueOf(answer.header("X-Request-Id")).contains("Cookie")) {
+            return "a header of the client's making came back: " + answer.headers();
+        }
+        boolean beforeRoutes = answer.status() == 400 || answer.status() == 414 || answer.status() == 431;
+        if (answer.status() >= 400 && !(beforeRoutes && answer.body().isEmpty())) {
+            String problem = openAiError(answer.body());
+            return problem == null ? "refused " + answer.status() : answer.status() + " " + problem;
+        }
+        if (answer.status() >= 400) {
+            return "refused " + answer.status();
+        }
+        return probe.malformed() ? "malformed, but " + answer.status() + ": " + cut(answer.body()) : null;
     }
 
     /** null when {@code body} is an OpenAI error object, else what it lacks. */
@@ -159,7 +196,7 @@ class AdversarialRequestsTest extends EmulatedLmStudioTest {
             case 5 -> duplicateKeys(random);
             case 6 -> oddModelPath(random);
             case 7 -> notAnObject(random);
-            case 8 -> hintHeader(random);
+            case 8 -> random.nextBoolean() ? hintHeader(random) : rawHeaders(random);
             default -> mutated(random);
         };
     }
@@ -227,11 +264,13 @@ class AdversarialRequestsTest extends EmulatedLmStudioTest {
         byte[][] bad = {{(byte) 0xFF}, {(byte) 0xC3, 0x28}, {(byte) 0xE2, (byte) 0x82}, {(byte) 0xF0, (byte) 0x9F, 0x41}, {(byte) 0xC0, (byte) 0xAF}};
         byte[] wrong = bad[random.nextInt(bad.length)];
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        // in the model name, which the sidecar decodes: refused
-        body.writeBytes(utf8("{\"model\":\"qwen"));
+        // in the model name, which the sidecar reads, or in a message's content, which it steps over: refused either way
+        boolean inModel = random.nextBoolean();
+        body.writeBytes(utf8(inModel ? "{\"model\":\"qwen" : "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\""));
         body.writeBytes(wrong);
-        body.writeBytes(utf8("\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"));
-        return post("invalid UTF-8 " + Arrays.toString(wrong) + " in the model", "/v1/chat/completions", body.toByteArray(), true);
+        body.writeBytes(utf8(inModel ? "\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}" : "\"}]}"));
+        return post("invalid UTF-8 " + Arrays.toString(wrong) + (inModel ? " in the model" : " in the content"), "/v1/chat/completions",
+                body.toByteArray(), true);
     }
 
     private Probe duplicateKeys(Random random) {
@@ -262,6 +301,22 @@ class AdversarialRequestsTest extends EmulatedLmStudioTest {
         String[] values = {"nope", "", "1", "yes", "cloud\u00e9", "x".repeat(3000)};
         String value = values[random.nextInt(values.length)];
         return post("header with " + cut(value), "/v1/chat/completions", utf8(VALID_CHAT), true, names[random.nextInt(names.length)], value);
+    }
+
+    /** Header injection attempts, huge headers and URIs: over a socket, since HttpClient refuses to send them. */
+    private Probe rawHeaders(Random random) {
+        String[] injections = {"abc\rSet-Cookie: stolen=1", "abc\nSet-Cookie: stolen=1", "abc\r\n\r\nGET /admin/models HTTP/1.1",
+                "\u0000", "a\tb"};
+        return switch (random.nextInt(3)) {
+            case 0 -> new Probe("header injection", "POST", "/v1/chat/completions", utf8(VALID_CHAT),
+                    new String[] {"X-Request-Id", injections[random.nextInt(injections.length)], "Content-Type", "application/json"},
+                    false, true);
+            case 1 -> new Probe("a header of 20K and more", "POST", "/v1/chat/completions", utf8(VALID_CHAT),
+                    new String[] {"X-Padding", "h".repeat(20 * 1024 + random.nextInt(64 * 1024)), "Content-Type", "application/json"},
+                    true, true);
+            default -> new Probe("a URI of 4K and more", "GET", "/v1/models/" + "u".repeat(4096 + random.nextInt(16 * 1024)), null,
+                    new String[0], true, true);
+        };
     }
 
     private Probe mutated(Random random) {

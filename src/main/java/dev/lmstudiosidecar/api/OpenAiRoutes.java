@@ -48,7 +48,7 @@ public class OpenAiRoutes {
         this.fleet = fleet;
         this.discovery = discovery;
         this.context = new ProxyContext(vertx, chain, router, shutdown, breakers, guards,
-                new OpenAiRequestParser(metrics.enabled()), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
+                new OpenAiRequestParser(metrics.enabled(), JsonLimits.of(sidecar)), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
                 new ServerErrorLog(Math.max(0, sidecar.errorLogLinesPerMinute()), System::nanoTime, LOG::warn), cloud::sanitize,
                 new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), metrics, new UsageReader(), cache,
                 sidecar.maxRequestBody().bytes(),

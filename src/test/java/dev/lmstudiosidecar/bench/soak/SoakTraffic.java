@@ -86,7 +86,9 @@ final class SoakTraffic implements AutoCloseable {
             return response.statusCode() + " " + errorCode;
         }
         if (kind == Kind.STREAM && !body.stripTrailing().endsWith("data: [DONE]")) {
-            return "200 stream cut";
+            // The sidecar ends a stream it cannot complete with an SSE error event; a stream without either is cut silently.
+            String last = body.stripTrailing().substring(body.stripTrailing().lastIndexOf("data:") + 1);
+            return last.contains("\"error\"") ? "200 stream ended by an SSE error event" : "200 stream cut silently";
         }
         return "ok";
     }

@@ -13,6 +13,8 @@ import dev.lmstudiosidecar.resilience.BackendGuards;
 import dev.lmstudiosidecar.routing.FallbackChain;
 import dev.lmstudiosidecar.routing.TaskRouter;
 import dev.lmstudiosidecar.shutdown.GracefulShutdown;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -37,13 +39,17 @@ public class OpenAiRoutes {
 
     OpenAiRoutes(Vertx vertx, FallbackChain chain, TaskRouter router, GracefulShutdown shutdown, BackendBreakers breakers, BackendGuards guards,
                  CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar,
-                 RequestMetrics metrics, ResponseCache cache, ObjectMapper json,
+                 RequestMetrics metrics, ResponseCache cache, ObjectMapper json, MeterRegistry registry,
                  @ConfigProperty(name = "quarkus.management.port", defaultValue = "9235") int managementPort) {
         this.managementPort = managementPort;
+        RequestBodyBudget bodyBudget = new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes());
+        Gauge.builder("sidecar.request.body.held", bodyBudget, RequestBodyBudget::used).baseUnit("bytes")
+                .description("Request-body bytes held by all requests at once (bounded by sidecar.max-buffered-request-bytes)")
+                .register(registry);
         this.context = new ProxyContext(vertx, chain, router, shutdown, breakers, guards,
                 new OpenAiRequestParser(metrics.enabled()), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
                 new ServerErrorLog(Math.max(0, sidecar.errorLogLinesPerMinute()), System::nanoTime, LOG::warn), cloud::sanitize,
-                new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), metrics, new UsageReader(), cache,
+                bodyBudget, metrics, new UsageReader(), cache,
                 sidecar.maxRequestBody().bytes(),
                 sidecar.requestBodyTimeout().toMillis(),
                 lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis());

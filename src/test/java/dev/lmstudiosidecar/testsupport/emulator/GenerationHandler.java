@@ -163,8 +163,9 @@ final class GenerationHandler {
             sendPlain(g, Buffer.buffer(Json.bytes(answer)), 0, fault);
             return;
         }
-        // an oversized answer is one of many tokens: each is at least 5 bytes ("tokN ")
-        int tokens = oversize > 0 ? Math.max(knobs.tokensPerResponse, oversize / 5 + 1) : knobs.tokensPerResponse;
+        // an oversized answer is one of many tokens: each is at least 5 bytes ("tokN "), an event of one well over 100
+        boolean stream = json.path("stream").asBoolean(false);
+        int tokens = oversize > 0 ? Math.max(knobs.tokensPerResponse, oversize / (stream ? 100 : 5) + 1) : knobs.tokensPerResponse;
         GenerationRequest r = GenerationRequest.of(kind, ids.incrementAndGet(), name, json, tokens);
         long tokenDelay = knobs.tokenDelayMs;
         if (r.stream()) {

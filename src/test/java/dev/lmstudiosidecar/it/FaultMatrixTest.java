@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The fault matrix (README, "Fault matrix"): every fault LM Studio or a client can throw at the sidecar, against
  * every kind of request. In each cell the client gets a correct answer or a well-formed OpenAI error within the
  * configured bounds, no connection stays open on either side, the in-flight, queued and held-body gauges are back
- * at zero, and a normal request succeeds afterwards. What each cell answers is {@link #EXPECTED}.
+ * at zero, and a normal request succeeds afterwards. What each cell answered is printed as a {@code MATRIX} line.
  */
 @QuarkusTest
 @TestProfile(FaultMatrixTest.ShortBounds.class)

@@ -224,8 +224,12 @@ public class AdminRoutes {
         answer(routing, fleetModels.unload(model, host(routing)), unloaded -> {
             ObjectNode answer = json.createObjectNode().put("status", "unloaded").put("model", model);
             ArrayNode instances = answer.putArray("instances");
-            unloaded.values().forEach(ids -> ids.forEach(instances::add));
-            unloaded.keySet().forEach(answer.putArray("hosts")::add);
+            unloaded.instances().values().forEach(ids -> ids.forEach(instances::add));
+            unloaded.instances().keySet().forEach(answer.putArray("hosts")::add);
+            if (!unloaded.failed().isEmpty()) {
+                ObjectNode failed = answer.putObject("failed"); // what stays loaded where, and why
+                unloaded.failed().forEach(failed::put);
+            }
             return answer;
         });
     }
@@ -323,6 +327,7 @@ public class AdminRoutes {
             case KEPT_WARM -> new ApiError(409, ApiError.INVALID_REQUEST, "model_kept_warm", "model", message, Map.of());
             case NOT_LOADED -> new ApiError(409, ApiError.INVALID_REQUEST, "model_not_loaded", "model", message, Map.of());
             case UNKNOWN_HOST -> new ApiError(404, ApiError.INVALID_REQUEST, "host_not_found", "host", message, Map.of());
+            case NO_HOST -> new ApiError(503, ApiError.SERVER_ERROR, "model_unavailable", null, message, Map.of("Retry-After", "1"));
         };
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lmstudiosidecar.models.ModelInventory;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.util.HashSet;
@@ -29,6 +30,21 @@ final class AutoModelListing {
 
     private static ObjectNode entry(String id) {
         return JSON.createObjectNode().put("id", id).put("object", "model").put("created", 0).put("owned_by", OWNER);
+    }
+
+    /**
+     * With several LM Studio hosts: every model any of them lists (the fleet's inventory), as one OpenAI list, then the
+     * routing entries. One host's answer would name only its own models, and a different list each time.
+     */
+    static Buffer ofFleet(ModelInventory inventory) {
+        ObjectNode root = JSON.createObjectNode().put("object", "list");
+        ArrayNode data = root.putArray("data");
+        inventory.models().forEach(model -> data.addObject().put("id", model.key()).put("object", "model").put("owned_by", "organization_owner"));
+        try {
+            return withAutoModels(Buffer.buffer(JSON.writeValueAsBytes(root)));
+        } catch (IOException cannot) {
+            throw new IllegalStateException(cannot);
+        }
     }
 
     /** The listing with the routing entries appended; a body that is not an OpenAI list is returned as it is. */

@@ -3,6 +3,9 @@ package dev.lmstudiosidecar.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lmstudiosidecar.cache.ResponseCache;
 import dev.lmstudiosidecar.config.LMStudioConfig;
+import dev.lmstudiosidecar.fleet.LMStudioFleet;
+import dev.lmstudiosidecar.models.ModelDiscovery;
+import dev.lmstudiosidecar.models.ModelInventory;
 import dev.lmstudiosidecar.config.SidecarConfig;
 import dev.lmstudiosidecar.metrics.RequestMetrics;
 import dev.lmstudiosidecar.metrics.UsageReader;
@@ -36,12 +39,16 @@ public class OpenAiRoutes {
 
     private final ProxyContext context;
     private final int managementPort;
+    private final LMStudioFleet fleet;
+    private final ModelDiscovery discovery;
 
     OpenAiRoutes(Vertx vertx, FallbackChain chain, TaskRouter router, GracefulShutdown shutdown, BackendBreakers breakers, BackendGuards guards,
-                 CloudProvider cloud, LMStudioConfig lmstudio, SidecarConfig sidecar,
+                 CloudProvider cloud, LMStudioFleet fleet, ModelDiscovery discovery, LMStudioConfig lmstudio, SidecarConfig sidecar,
                  RequestMetrics metrics, ResponseCache cache, ObjectMapper json, MeterRegistry registry,
                  @ConfigProperty(name = "quarkus.management.port", defaultValue = "9235") int managementPort) {
         this.managementPort = managementPort;
+        this.fleet = fleet;
+        this.discovery = discovery;
         RequestBodyBudget bodyBudget = new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes());
         Gauge.builder("sidecar.request.body.held", bodyBudget, RequestBodyBudget::used).baseUnit("bytes")
                 .description("Request-body bytes held by all requests at once (bounded by sidecar.max-buffered-request-bytes)")
@@ -62,6 +69,16 @@ public class OpenAiRoutes {
             if (OpenAiRequest.AUTO_MODELS.contains(model)) {
                 routing.response().putHeader(SidecarHeaders.REQUEST_ID, RequestIds.resolve(routing.request().getHeader(SidecarHeaders.REQUEST_ID)))
                         .putHeader("Content-Type", "application/json").end(AutoModelListing.model(model));
+            } else {
+                routing.next();
+            }
+        });
+        // Several hosts: the fleet's models, not whichever host a proxied listing would reach.
+        router.get("/v1/models").handler(routing -> {
+            ModelInventory inventory = discovery.inventory();
+            if (fleet.several() && inventory.known()) {
+                routing.response().putHeader(SidecarHeaders.REQUEST_ID, RequestIds.resolve(routing.request().getHeader(SidecarHeaders.REQUEST_ID)))
+                        .putHeader("Content-Type", "application/json").end(AutoModelListing.ofFleet(inventory));
             } else {
                 routing.next();
             }

@@ -42,6 +42,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -227,8 +228,9 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
 
     /** With {@code lmstudio.hosts-dns}, before the name resolved to any address: nowhere to send the request. */
     private ApiError noHostError() {
-        return ApiError.backendUnreachable("No LM Studio host is known yet: " + context.chain().primaryBackend().openAiBase().getAuthority()
-                + " (lmstudio.hosts-dns) has resolved to no address. Retry shortly.");
+        return new ApiError(503, ApiError.SERVER_ERROR, "model_unavailable", null, "No LM Studio host is known yet: "
+                + context.chain().primaryBackend().openAiBase().getAuthority() + " (lmstudio.hosts-dns) has resolved to no address. Retry shortly.",
+                Map.of("Retry-After", "1"));
     }
 
     private String noRouteMessage() {
@@ -268,8 +270,8 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
      * @return true when this candidate may go upstream now; else the lookup calls {@link #proceed()} again
      */
     private boolean checkCache(Candidate candidate) {
-        if (cachePlan == null || cacheCheckedFor == candidate || candidate.model() == null) {
-            return true;
+        if (cachePlan == null || candidate.model() == null || cacheCheckedFor != null && sameModel(cacheCheckedFor, candidate)) {
+            return true; // the same model on another host: the same answer, and this request may lead its waiters still
         }
         cacheCheckedFor = candidate;
         if (cacheLead != null) {
@@ -400,10 +402,14 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
     private void proceed() {
         Candidate candidate = walk.current();
         placeOn(finished ? null : candidate.host()); // finish() has released it already
+        if (permitHeld && permitHost != candidate.host()) {
+            waiter.cancel(); // another host, or the cloud: the slot held is not the one this candidate needs
+            permitHeld = false;
+        }
         if (!checkCache(candidate)) {
             return;
         }
-        if (lastCandidate != null && lastCandidate != candidate) {
+        if (lastCandidate != null && !sameModel(lastCandidate, candidate)) {
             context.metrics().fellBack(lastCandidate.provider().backend().provider(), lastCandidate.model(),
                     candidate.provider().backend().provider(), candidate.model());
         }
@@ -412,10 +418,6 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
         holdModel(candidate);
         if (local && readyCandidate != candidate && !awaitModel(candidate)) {
             return;
-        }
-        if (permitHeld && permitHost != candidate.host()) {
-            waiter.cancel(); // another host, or the cloud: the slot held is not the one this candidate needs
-            permitHeld = false;
         }
         if (local && !permitHeld && generates()) {
             permitHost = candidate.host();
@@ -428,6 +430,11 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
             return;
         }
         startCandidate();
+    }
+
+    /** The same model on LM Studio hosts both: a hand-over from one host to another, no stand-in. */
+    private static boolean sameModel(Candidate a, Candidate b) {
+        return a == b || a.local() && b.local() && java.util.Objects.equals(a.model(), b.model());
     }
 
     /** Counts the request on {@code host} from now, and no longer on the one it was placed on before. */

@@ -80,9 +80,11 @@ public final class UpstreamErrors {
     }
 
     private static String startHint(Backend backend) {
-        return backend.local()
-                ? " Start its server with `lms server start` (or Developer > Start Server in the app), or point the sidecar at it with LMSTUDIO_URL."
-                : " Check cloud.base-url.";
+        if (!backend.local()) {
+            return " Check cloud.base-url.";
+        }
+        return " Start its server with `lms server start` (or Developer > Start Server in the app), or " + (backend.name().equals(Backend.LMSTUDIO)
+                ? "point the sidecar at it with LMSTUDIO_URL." : "check its address (lmstudio.hosts." + backend.name() + ".base-url, or lmstudio.hosts-dns).");
     }
 
     ApiError queueRejected(ConcurrencyLimiter.Rejection rejection, LMStudioHost host) {

@@ -61,6 +61,13 @@ public interface LMStudioConfig {
     /** The DNS server {@link #hostsDns()} asks ({@code host:port}); unset: the first nameserver of /etc/resolv.conf. */
     Optional<String> hostsDnsServer();
 
+    /**
+     * A host that left (DNS no longer has it) takes no new request; its connections close once nothing placed on it is
+     * left, at the latest after this, so that streams from it can end.
+     */
+    @WithDefault("10m")
+    Duration hostDrainTimeout();
+
     /** On how many hosts each model of {@link #keepModelsWarm()} is kept loaded. */
     @WithDefault("1")
     int keepWarmReplicas();

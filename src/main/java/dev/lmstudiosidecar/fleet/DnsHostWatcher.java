@@ -128,9 +128,12 @@ public final class DnsHostWatcher {
         }
     }
 
-    private synchronized void tell(Set<String> urls) {
-        if (stopped) {
-            return;
+    /** Outside this watcher's lock: the listener takes the fleet's, and the fleet stops this watcher holding its own. */
+    private void tell(Set<String> urls) {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
         }
         try {
             listener.accept(urls);

@@ -45,23 +45,35 @@ public class FleetModelAdmin {
         return host.loadModel(model, contextLength).map(loaded -> new Loaded(host, loaded));
     }
 
-    /** @return the instance ids unloaded, by host, in the fleet's order */
-    public Future<Map<String, List<String>>> unload(String model, Optional<String> hostName) {
+    /**
+     * @param instances the instance ids unloaded, by host, in the fleet's order
+     * @param failed    why the unload failed on the other hosts it was tried on
+     */
+    public record Unloaded(Map<String, List<String>> instances, Map<String, String> failed) {
+    }
+
+    /** On every host at once; fails only when it failed on every host (with one host: as that host's unload fails). */
+    public Future<Unloaded> unload(String model, Optional<String> hostName) {
         List<LMStudioHost> hosts;
         try {
             hosts = hostName.isPresent() ? List.of(named(hostName.get())) : loadedOn(model);
         } catch (ModelActionRefused refused) {
             return Future.failedFuture(refused);
         }
-        Map<String, List<String>> unloaded = new LinkedHashMap<>();
-        Future<Void> chain = Future.succeededFuture();
-        for (LMStudioHost host : hosts) {
-            chain = chain.compose(done -> host.unloadModel(model).map(ids -> {
-                unloaded.put(host.name(), ids);
-                return null;
-            }));
-        }
-        return chain.map(done -> unloaded);
+        List<Future<List<String>>> unloads = hosts.stream().map(host -> host.unloadModel(model)).toList();
+        return Future.join(new ArrayList<>(unloads)).transform(done -> {
+            Map<String, List<String>> instances = new LinkedHashMap<>();
+            Map<String, String> failed = new LinkedHashMap<>();
+            for (int i = 0; i < hosts.size(); i++) {
+                Future<List<String>> unload = unloads.get(i);
+                if (unload.succeeded()) {
+                    instances.put(hosts.get(i).name(), unload.result());
+                } else {
+                    failed.put(hosts.get(i).name(), String.valueOf(unload.cause().getMessage()));
+                }
+            }
+            return instances.isEmpty() ? Future.failedFuture(unloads.get(0).cause()) : Future.succeededFuture(new Unloaded(instances, failed));
+        });
     }
 
     /** The hosts whose last listing has {@code model} (or the instance it names) loaded; with one host, that host. */
@@ -91,6 +103,6 @@ public class FleetModelAdmin {
     }
 
     private static ModelActionRefused noHost() {
-        return new ModelActionRefused(Reason.UNKNOWN_HOST, "No LM Studio host is known yet (lmstudio.hosts-dns has found none).");
+        return new ModelActionRefused(Reason.NO_HOST, "No LM Studio host is known yet (lmstudio.hosts-dns has found none). Retry shortly.");
     }
 }

@@ -36,6 +36,10 @@ import org.jboss.logging.Logger;
 public class LMStudioFleet {
 
     private static final Logger LOG = Logger.getLogger(LMStudioFleet.class);
+    /** How often a host that left is looked at for requests still placed on it. */
+    private static final long DRAIN_CHECK_MILLIS = 1000;
+    /** Addresses taken from one DNS answer at most: a name gone wrong must not start hundreds of hosts. */
+    static final int MAX_DNS_HOSTS = 64;
 
     private final Vertx vertx;
     private final LMStudioConfig config;
@@ -55,6 +59,8 @@ public class LMStudioFleet {
     private final Optional<DnsHostSpec> dnsSpec;
     /** The names of the hosts DNS gave; guarded by this. */
     private final Set<String> dnsHosts = new HashSet<>();
+    /** Hosts that left and still have requests placed on them, by name; guarded by this. */
+    private final Map<String, LMStudioHost> draining = new HashMap<>();
     private HostAddressResolver resolver;
     private DnsHostWatcher dnsWatcher;
 
@@ -103,19 +109,38 @@ public class LMStudioFleet {
         });
     }
 
-    synchronized void stop(@Observes ShutdownEvent stopping) {
-        stopped = true;
-        if (dnsWatcher != null) {
-            dnsWatcher.stop();
+    void stop(@Observes ShutdownEvent stopping) {
+        DnsHostWatcher watcher;
+        synchronized (this) {
+            stopped = true;
+            watcher = dnsWatcher;
+        }
+        if (watcher != null) {
+            watcher.stop(); // outside the fleet's lock: a DNS answer being told takes the watcher's, then this one's
             resolver.close();
         }
         hosts.forEach(LMStudioHost::close);
+        draining.values().forEach(LMStudioHost::close);
+    }
+
+    /**
+     * The IPv4 addresses when there are any, else the IPv6 ones, at most {@value #MAX_DNS_HOSTS}: a dual-stack Service
+     * names each pod twice, and one GPU must not count as two hosts with two limits.
+     */
+    private static List<String> oneFamily(Set<String> baseUrls) {
+        List<String> v4 = baseUrls.stream().filter(url -> !url.contains("[")).toList();
+        List<String> chosen = v4.isEmpty() ? List.copyOf(baseUrls) : v4;
+        if (chosen.size() > MAX_DNS_HOSTS) {
+            LOG.warnf("lmstudio.hosts-dns resolves to %d addresses; the first %d are used", chosen.size(), MAX_DNS_HOSTS);
+            return chosen.subList(0, MAX_DNS_HOSTS);
+        }
+        return chosen;
     }
 
     /** What {@code lmstudio.hosts-dns} resolves to now, as base URLs: new addresses join, gone ones leave. */
     private void dnsFound(Set<String> baseUrls) {
         Set<String> found = new HashSet<>();
-        for (String baseUrl : baseUrls) {
+        for (String baseUrl : oneFamily(baseUrls)) {
             String name = URI.create(baseUrl).getRawAuthority(); // "10.1.2.3:1234": an address is all DNS names a pod by
             found.add(name);
             boolean fresh;
@@ -164,7 +189,7 @@ public class LMStudioFleet {
         return hosts.size() > 1 || config.hostsDns().isPresent();
     }
 
-    /** Told of every host that joins, and at once of every host there is. */
+    /** Told of every host that joins (once: not again when it comes back), and at once of every host there is. */
     public void onJoin(Consumer<LMStudioHost> listener) {
         List<LMStudioHost> now;
         synchronized (this) {
@@ -182,12 +207,15 @@ public class LMStudioFleet {
     /** A host joins (a DNS address that appeared); nothing when one of that name is there already. */
     public void add(HostSettings settings) {
         LMStudioHost host;
+        LMStudioHost back;
         synchronized (this) {
             if (stopped || host(settings.name()).isPresent()) {
                 return;
             }
             breakers.register(settings.name());
-            host = new LMStudioHost(settings, vertx, config, calls, json, loadObserver, breakers);
+            // A host back before its last requests ended is the same host: its limit and counts carry on.
+            back = draining.remove(settings.name());
+            host = back != null ? back : new LMStudioHost(settings, vertx, config, calls, json, loadObserver, breakers);
             List<LMStudioHost> next = new ArrayList<>(hosts);
             next.add(host);
             hosts = List.copyOf(next);
@@ -198,10 +226,12 @@ public class LMStudioFleet {
                             .description("Requests waiting for one of an LM Studio host's slots").register(registry)));
             if (started) {
                 host.start();
-                LOG.infof("LM Studio host %s joined", host);
+                LOG.infof("LM Studio host %s %s", host, back == null ? "joined" : "is back");
             }
         }
-        joinListeners.forEach(listener -> tell(listener, host));
+        if (back == null) {
+            joinListeners.forEach(listener -> tell(listener, host)); // one that is back still has their listeners
+        }
     }
 
     /**
@@ -219,10 +249,32 @@ public class LMStudioFleet {
             gauges.remove(name).forEach(registry::remove);
             breakers.forget(host.backend());
             host.discovery().stop();
+            draining.put(name, host);
             LOG.infof("LM Studio host %s left", host);
         }
-        vertx.setTimer(Math.max(1, config.timeout().toMillis()), id -> host.close());
+        closeWhenDrained(host, System.nanoTime() + config.hostDrainTimeout().toNanos());
         leaveListeners.forEach(listener -> tell(listener, host));
+    }
+
+    /** Closes a host that left once nothing is placed on it, or at {@code deadline}; not if it came back meanwhile. */
+    private void closeWhenDrained(LMStudioHost host, long deadline) {
+        vertx.setTimer(DRAIN_CHECK_MILLIS, id -> {
+            boolean close;
+            synchronized (this) {
+                if (draining.get(host.name()) != host) {
+                    return; // back in the fleet, or closed at shutdown
+                }
+                close = host.load().placed() == 0 || System.nanoTime() - deadline >= 0;
+                if (close) {
+                    draining.remove(host.name());
+                }
+            }
+            if (close) {
+                host.close();
+            } else {
+                closeWhenDrained(host, deadline);
+            }
+        });
     }
 
     private static void tell(Consumer<LMStudioHost> listener, LMStudioHost host) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Which hosts a request for a model goes to, best first:
@@ -18,7 +19,7 @@ import java.util.Optional;
  *   <li>healthy hosts that have it but not loaded, the most free memory first (no budget counts as unbounded), then the
  *       heavier: the first one loads it (one load, the sidecar's or LM Studio's JIT), and every request placed meanwhile
  *       goes there too;</li>
- *   <li>when no host lists it at all, every healthy host as in 1 (the host answers for itself: JIT, or "no such model");</li>
+ *   <li>when no host lists it at all, the one least busy healthy host (it answers for itself: JIT, or "no such model");</li>
  *   <li>last, the unhealthy hosts that have it, in case they are back: their breakers refuse fast when they are not.</li>
  * </ol>
  * Hosts that list the model only as a stranger's (not there at all while others have it) are left out.
@@ -29,8 +30,8 @@ public final class Placement {
     }
 
     public static <P extends ProviderAdapter> List<P> hostsFor(List<P> hosts, String model, CapabilityCatalog catalog) {
-        if (hosts.size() == 1) {
-            return hosts; // nothing to choose: the request goes where it always went
+        if (hosts.size() <= 1) {
+            return hosts; // nothing to choose: the request goes where it always went (or nowhere, before DNS found a host)
         }
         List<P> loaded = new ArrayList<>();
         List<P> loadable = new ArrayList<>();
@@ -56,23 +57,27 @@ public final class Placement {
                 loadable.add(host); // loaded there on first use: by the sidecar (auto-load), or LM Studio's JIT
             }
         }
-        List<P> order = new ArrayList<>();
         if (!listedAnywhere) {
-            healthy.sort(LEAST_BUSY);
-            order.addAll(healthy);
-            hosts.stream().filter(host -> !host.healthy() && !order.contains(host)).forEach(order::add);
-            return order;
+            // One host, as with one: it answers for itself (JIT, or model_not_found), and a name nobody has does
+            // not become a call to every host.
+            List<P> from = healthy.isEmpty() ? hosts : healthy;
+            return List.of(sorted(from, host -> host.load().perSlot()).get(0));
         }
-        loaded.sort(LEAST_BUSY);
-        order.addAll(loaded);
-        loadable.sort(Comparator.comparingDouble((P host) -> -host.freeMemoryGB(catalog).orElse(Double.MAX_VALUE))
-                .thenComparingDouble(host -> -host.weight()));
-        order.addAll(loadable);
+        List<P> order = new ArrayList<>(sorted(loaded, host -> host.load().perSlot()));
+        order.addAll(sorted(loadable, host -> -host.freeMemoryGB(catalog).orElse(Double.MAX_VALUE)));
         order.addAll(unhealthy);
         return order;
     }
 
-    /** Requests per slot, then weight; the fleet's order (a stable sort) after that. */
-    private static final Comparator<ProviderAdapter> LEAST_BUSY = Comparator.comparingDouble((ProviderAdapter host) -> host.load().perSlot())
-            .thenComparingDouble(host -> -host.weight());
+    /**
+     * By {@code key} ascending, then the heavier weight, then the fleet's order (a stable sort). The keys are read once,
+     * before sorting: they are live counters, and a sort whose keys move under it breaks its contract.
+     */
+    private static <P extends ProviderAdapter> List<P> sorted(List<P> hosts, ToDoubleFunction<P> key) {
+        record Keyed<H>(H host, double key, double weight) {
+        }
+        return hosts.stream().map(host -> new Keyed<>(host, key.applyAsDouble(host), host.weight()))
+                .sorted(Comparator.comparingDouble((Keyed<P> keyed) -> keyed.key()).thenComparingDouble(keyed -> -keyed.weight()))
+                .map(Keyed::host).toList();
+    }
 }

@@ -46,7 +46,6 @@ public class HealthMonitor {
     private final ModelDiscovery discovery;
     private final LMStudioFleet fleet;
     private final BackendBreakers breakers;
-    private final Backend lmstudio;
     private final HealthSettings settings;
     private final CheckAssessor assessor;
     private final Optional<CloudProbe> cloudProbe;
@@ -78,14 +77,12 @@ public class HealthMonitor {
         this.discovery = discovery;
         this.fleet = fleet;
         this.breakers = breakers;
-        // With several hosts, the test completion goes to the first; the fleet's health is named after the provider.
-        this.lmstudio = fleet.first().map(LMStudioHost::backend).orElseGet(fleet::placeholderBackend);
         this.settings = settings;
         this.assessor = new CheckAssessor(settings.degradedErrorRatio(), settings.errorMinimumCalls());
         this.cloudProbe = cloudProvider.client().map(client -> new CloudProbe(vertx, client, settings.checkTimeout(), json));
         this.cloud = cloudProvider.client().map(BackendClient::backend);
-        this.testCompletion = settings.testCompletionModel().map(model -> new TestCompletion(vertx, lmstudio, model, config.apiKey(),
-                config.connectTimeout(), settings.testTimeout(), json));
+        this.testCompletion = settings.testCompletionModel().map(model -> new TestCompletion(vertx, model, config.connectTimeout(),
+                settings.testTimeout(), json));
         this.intervalNanos = settings.interval().toNanos();
         this.snapshot = HealthSnapshot.beforeChecks(Backend.LMSTUDIO, cloud.map(Backend::name));
     }
@@ -181,12 +178,16 @@ public class HealthMonitor {
             }
             lastTestStartedNanos = System.nanoTime();
         }
-        boolean loaded = inventory.find(test.model()).filter(model -> model.state() != DiscoveredModel.LoadState.NOT_LOADED).isPresent();
-        if (!loaded) {
-            tested(test.skipped()); // a completion on a model that is not loaded would load it
+        // On a host that answers and has the model loaded itself: a completion elsewhere would load it there.
+        Optional<LMStudioHost> host = fleet.hosts().stream().filter(LMStudioHost::healthy)
+                .filter(candidate -> candidate.availableModels().find(test.model())
+                        .filter(model -> model.state() != DiscoveredModel.LoadState.NOT_LOADED).isPresent())
+                .findFirst();
+        if (host.isEmpty()) {
+            tested(test.skipped());
             return;
         }
-        test.run().onComplete(result -> tested(result.result()));
+        test.run(host.get().backend(), host.get().settings().apiKey()).onComplete(result -> tested(result.result()));
     }
 
     private void tested(TestCompletionResult result) {

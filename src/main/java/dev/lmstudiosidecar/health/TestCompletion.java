@@ -25,30 +25,22 @@ import java.util.Optional;
  */
 final class TestCompletion {
 
-    private final Backend backend;
     private final String model;
     private final KeepAliveClient http;
     private final ObjectMapper json;
     private final Duration timeout;
-    private final String authorization;
     private final Clock clock = Clock.systemUTC();
 
-    /**
-     * @param apiKey  {@code lmstudio.api-key}, for an LM Studio with authentication on
-     * @param timeout bound on the silence before and within the answer
-     */
-    TestCompletion(Vertx vertx, Backend backend, String model, Optional<String> apiKey, Duration connectTimeout, Duration timeout,
-                   ObjectMapper json) {
-        this.backend = backend;
+    /** @param timeout bound on the silence before and within the answer */
+    TestCompletion(Vertx vertx, String model, Duration connectTimeout, Duration timeout, ObjectMapper json) {
         this.model = model;
         this.json = json;
         this.timeout = timeout;
-        this.authorization = apiKey.map(key -> "Bearer " + key).orElse(null);
-        // The project's keep-alive client: a server that dropped the kept connection between two tests is no failed test.
+        // The project's keep-alive client (one connection per host): a server that dropped the kept connection between
+        // two tests is no failed test.
         this.http = new KeepAliveClient(vertx, new HttpClientOptions()
                         .setKeepAlive(true)
-                        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                        .setSsl(backend.tls()),
+                        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis())),
                 new PoolOptions().setHttp1MaxSize(1));
     }
 
@@ -56,8 +48,13 @@ final class TestCompletion {
         return model;
     }
 
-    /** Never fails: a failed test is a result too. */
-    Future<TestCompletionResult> run() {
+    /**
+     * Never fails: a failed test is a result too.
+     *
+     * @param backend the host that has the test model loaded
+     * @param apiKey  its {@code api-key}, for an LM Studio with authentication on
+     */
+    Future<TestCompletionResult> run(Backend backend, Optional<String> apiKey) {
         ObjectNode body = json.createObjectNode().put("model", model).put("max_tokens", 1).put("temperature", 0).put("stream", false);
         body.putArray("messages").addObject().put("role", "user").put("content", "Hello");
         RequestOptions options = new RequestOptions()
@@ -69,37 +66,35 @@ final class TestCompletion {
                 .setIdleTimeout(timeout.toMillis())
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Accept", "application/json");
-        if (authorization != null) {
-            options.putHeader("Authorization", authorization);
-        }
+        apiKey.ifPresent(key -> options.putHeader("Authorization", "Bearer " + key));
         return http.send(options, Buffer.buffer(body.toString()), request -> { })
-                .compose(response -> response.body().map(answer -> verdict(response.statusCode(), answer)))
-                .otherwise(failure -> failed(failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage()));
+                .compose(response -> response.body().map(answer -> verdict(backend, response.statusCode(), answer)))
+                .otherwise(failure -> failed(backend, failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage()));
     }
 
     /** A 200 is no proof: LM Studio answers some errors with one. A completion has a choice. */
-    private TestCompletionResult verdict(int status, Buffer answer) {
+    private TestCompletionResult verdict(Backend backend, int status, Buffer answer) {
         if (status < 200 || status >= 300) {
-            return failed("HTTP " + status);
+            return failed(backend, "HTTP " + status);
         }
         try {
             JsonNode root = json.readTree(answer.getBytes());
             if (root != null && root.path("choices").isArray() && !root.path("choices").isEmpty() && !root.has("error")) {
                 return new TestCompletionResult(clock.instant(), TestCompletionResult.Outcome.PASSED, null);
             }
-            return failed("the answer has no choice: " + abbreviated(answer.toString()));
+            return failed(backend, "the answer has no choice: " + abbreviated(answer.toString()));
         } catch (IOException notJson) {
-            return failed("the answer is not JSON: " + abbreviated(answer.toString()));
+            return failed(backend, "the answer is not JSON: " + abbreviated(answer.toString()));
         }
     }
 
     /** Not run: the test model is not loaded, and a test would have LM Studio load it. */
     TestCompletionResult skipped() {
         return new TestCompletionResult(clock.instant(), TestCompletionResult.Outcome.SKIPPED,
-                "the test model " + model + " is not loaded (lmstudio.health-check.test-model)");
+                "the test model " + model + " is not loaded on a host that answers (lmstudio.health-check.test-model)");
     }
 
-    private TestCompletionResult failed(String why) {
+    private TestCompletionResult failed(Backend backend, String why) {
         return new TestCompletionResult(clock.instant(), TestCompletionResult.Outcome.FAILED, "POST " + backend.openAiPath("/chat/completions")
                 + " on " + model + ": " + why);
     }

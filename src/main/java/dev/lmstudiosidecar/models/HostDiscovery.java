@@ -85,11 +85,12 @@ public class HostDiscovery {
         }
     }
 
-    /** Lists now, then every interval. */
+    /** Lists now, then every interval; again after {@link #stop()} (a host that comes back). */
     public synchronized void start() {
-        if (stopped) {
+        if (timer != -1) {
             return;
         }
+        stopped = false;
         refresh();
         timer = vertx.setPeriodic(intervalMillis, id -> refresh());
     }
@@ -99,6 +100,8 @@ public class HostDiscovery {
         stopped = true;
         vertx.cancelTimer(timer);
         vertx.cancelTimer(downRecheck);
+        timer = -1;
+        downRecheck = -1;
     }
 
     /** Lists again after {@link #downIntervalMillis}, once however many listings found nothing listening meanwhile. */

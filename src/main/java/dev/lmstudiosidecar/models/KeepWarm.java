@@ -57,7 +57,10 @@ public class KeepWarm {
         if (fleet.hosts().stream().anyMatch(host -> host.lastListing() == null)) {
             return; // a host not listed yet may have the most memory free: placing now could choose wrongly
         }
-        List<LMStudioHost> answering = fleet.hosts().stream().filter(host -> host.healthy() && host.availableModels().known()).toList();
+        List<LMStudioHost> hosts = fleet.hosts();
+        // With one host, as before the fleet: its last listing answered, whatever its breaker says of the last requests.
+        List<LMStudioHost> answering = hosts.stream()
+                .filter(host -> (hosts.size() == 1 ? host.lastListing().succeeded() : host.healthy()) && host.availableModels().known()).toList();
         if (answering.isEmpty()) {
             return; // nothing to place on; the next listing that answers checks again
         }

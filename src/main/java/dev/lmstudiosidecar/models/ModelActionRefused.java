@@ -18,7 +18,9 @@ public final class ModelActionRefused extends RuntimeException {
         /** Nothing to unload. */
         NOT_LOADED,
         /** No LM Studio host of that name. */
-        UNKNOWN_HOST
+        UNKNOWN_HOST,
+        /** No LM Studio host at all (DNS found none yet). */
+        NO_HOST
     }
 
     private final Reason reason;

@@ -41,11 +41,7 @@ public class ModelDiscovery {
     ModelDiscovery(LMStudioFleet fleet) {
         this.fleet = fleet;
         fleet.onJoin(host -> host.discovery().onListingOutcome(outcome -> hostListed(host, outcome)));
-        fleet.onLeave(host -> {
-            synchronized (this) {
-                lastOutcomes.remove(host);
-            }
-        });
+        fleet.onLeave(this::hostLeft);
     }
 
     /** The fleet's models: every host's listing merged; unknown until one succeeded. */
@@ -106,6 +102,23 @@ public class ModelDiscovery {
         });
     }
 
+    /**
+     * The fleet's outcome without the host that left: readiness must not go on counting the models of a host that is
+     * gone, nor stay UP when no host is left (DNS found none), since no listing would come to say otherwise.
+     */
+    private void hostLeft(LMStudioHost host) {
+        ListingOutcome fleetOutcome;
+        synchronized (this) {
+            lastOutcomes.remove(host);
+            Instant now = Instant.now();
+            fleetOutcome = lastOutcomes.isEmpty()
+                    ? ListingOutcome.failed(now, 0, new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, fleet.placeholderBackend(), 0,
+                            "no LM Studio host is left (lmstudio.hosts-dns resolves to no address)", null, null))
+                    : fleetOutcome(now);
+        }
+        publish(fleetOutcome);
+    }
+
     private void hostListed(LMStudioHost host, ListingOutcome outcome) {
         ListingOutcome fleetOutcome;
         synchronized (this) {
@@ -115,11 +128,15 @@ public class ModelDiscovery {
             lastOutcomes.put(host, outcome);
             fleetOutcome = fleet.hosts().size() == 1 ? outcome : fleetOutcome(outcome.finishedAt());
         }
+        publish(fleetOutcome);
+    }
+
+    private void publish(ListingOutcome fleetOutcome) {
         lastOutcome = fleetOutcome;
         outcomeListeners.forEach(listener -> tell(listener, fleetOutcome));
     }
 
-    /** A success listing the hosts that answered when any did; else the failure of the first host. Guarded by this. */
+    /** A success listing the hosts that answered when any did; else the failure of the first host. Guarded by this; needs one outcome. */
     private ListingOutcome fleetOutcome(Instant at) {
         List<ModelInventory> answered = new ArrayList<>();
         long took = 0;

@@ -1,5 +1,6 @@
 package dev.lmstudiosidecar.routing;
 
+import dev.lmstudiosidecar.provider.Backend;
 import dev.lmstudiosidecar.provider.UpstreamFailure;
 import dev.lmstudiosidecar.resilience.FailurePolicy;
 import java.util.ArrayList;
@@ -59,8 +60,6 @@ public final class ChainWalk {
         attemptsOnModel++;
     }
 
-
-
     /** Whether the attempt about to start is a retry of the current candidate. */
     public boolean retrying() {
         return attemptOnCandidate > 0;
@@ -79,8 +78,17 @@ public final class ChainWalk {
             return false;
         }
         loadFallbacks();
-        int next = nextIndex(index);
-        return next >= chain.size() || !Objects.equals(chain.get(next).model(), current().model());
+        for (int next = nextIndex(index); next < chain.size() && sameModelElsewhere(chain.get(next)); next++) {
+            if (chain.get(next).provider().healthy()) {
+                return false; // handed over; a host found down would only refuse it, and spend this host's retries
+            }
+        }
+        return true;
+    }
+
+    /** The current candidate's model on another LM Studio host: the same request, not a stand-in. */
+    private boolean sameModelElsewhere(Candidate other) {
+        return other.local() && current().local() && Objects.equals(other.model(), current().model());
     }
 
     private void loadFallbacks() {
@@ -109,7 +117,7 @@ public final class ChainWalk {
     }
 
     private Decision giveUpOnCurrent(UpstreamFailure failure) {
-        tried.add(current().label() + " (" + failure.message()
+        tried.add(current().label() + onHost(current()) + " (" + failure.message()
                 + (attemptOnCandidate > 1 ? ", " + attemptOnCandidate + " attempts" : "") + ")");
         lastFailure = failure;
         if (!FailurePolicy.fallsBack(failure)) {
@@ -123,7 +131,7 @@ public final class ChainWalk {
         if (next >= chain.size()) {
             return Decision.GIVE_UP; // current() stays the last candidate tried, not one skipped with its backend
         }
-        if (!Objects.equals(chain.get(next).model(), current().model())) {
+        if (!sameModelElsewhere(chain.get(next))) {
             attemptsOnModel = 0;
         }
         index = next;
@@ -137,11 +145,10 @@ public final class ChainWalk {
      * another host once the model's retry budget is spent.
      */
     private int nextIndex(int from) {
-        String model = current().model();
         boolean budgetSpent = attemptsOnModel >= maxAttemptsOnModel;
         int next = from + 1;
         while (next < chain.size() && (backendsDown.contains(chain.get(next).provider().backend().name())
-                || budgetSpent && Objects.equals(model, chain.get(next).model()))) {
+                || budgetSpent && sameModelElsewhere(chain.get(next)))) {
             next++;
         }
         return next;
@@ -151,7 +158,13 @@ public final class ChainWalk {
         return attempts;
     }
 
-    /** "model (why, N attempts)" for every candidate given up on, in order. */
+    /** " on gpu-a" for a model on a named LM Studio host; nothing for the one host of lmstudio.base-url, or the cloud. */
+    private static String onHost(Candidate candidate) {
+        String host = candidate.provider().backend().name();
+        return candidate.local() && !host.equals(Backend.LMSTUDIO) ? " on " + host : "";
+    }
+
+    /** "model (why, N attempts)" for every candidate given up on, in order; "model on host (...)" with several hosts. */
     public List<String> tried() {
         return List.copyOf(tried);
     }

@@ -67,7 +67,9 @@ public class FallbackChain {
     public Optional<Candidate> first(String model, boolean canFallBack, Optional<TaskType> task,
                                      Optional<String> preferredProvider, Optional<Boolean> fallbackToCloud) {
         return preferredCloud(canFallBack, task, preferredProvider, fallbackToCloud)
-                .or(() -> hostsFor(model).stream().findFirst().map(host -> new Candidate(host, model, false)));
+                .or(() -> hostsFor(model).stream().findFirst().map(host -> new Candidate(host, model, false)))
+                // No host at all (DNS found none yet): down the chain, to the cloud when the request may use it.
+                .or(() -> canFallBack ? cloudCandidate(task, fallbackToCloud, false) : Optional.empty());
     }
 
     /** The hosts for {@code model}, best first. */
@@ -85,8 +87,12 @@ public class FallbackChain {
                                      Optional<String> preferredProvider, Optional<Boolean> fallbackToCloud) {
         List<Candidate> rest = new ArrayList<>();
         boolean cloudFirst = !first.local();
-        for (LMStudioHost host : hostsFor(model)) {
-            if (host != first.host()) {
+        List<LMStudioHost> hosts = hostsFor(model);
+        for (LMStudioHost host : hosts) {
+            // Of several hosts, another only where it lists the model: a name no host lists is one host's
+            // model_not_found, not each host's in turn.
+            boolean mayHaveIt = hosts.size() == 1 || model != null && host.availableModels().find(model).isPresent();
+            if (host != first.host() && mayHaveIt) {
                 rest.add(new Candidate(host, model, cloudFirst)); // the caller preferred the cloud: local models stand in
             }
         }

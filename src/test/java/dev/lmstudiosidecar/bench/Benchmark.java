@@ -139,8 +139,15 @@ public final class Benchmark {
                     CACHED, 500, false));
         }
 
+        HostScaling twoHosts = null;
+        if (options.runs("twohost")) {
+            log("Throughput at saturation: one LM Studio host against two");
+            twoHosts = new TwoHostBench(options, load, CHAT).run();
+        }
+
         String header = header(startRssKb);
-        String report = new ReportWriter().render(header, comparisons, new ReportWriter.Targets(chatAt500, streaming, concurrent, lowRate20, cold))
+        String report = new ReportWriter().render(header, comparisons, twoHosts,
+                new ReportWriter.Targets(chatAt500, streaming, concurrent, lowRate20, cold))
                 + (options.runs("classify") ? ClassifierBench.run() : "");
         Path file = options.reportDir().resolve("report.md");
         Files.writeString(file, report);

@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * from {@code <ref>} against the runs of the current tree. Reads any {@code report.md} generically,
  * section by section ({@code ## title}), so scenarios added to {@link Benchmark} later show up with
  * no change here: every latency table's "added" percentiles, the sidecar's CPU seconds and peak RSS
- * per scenario, and its start-up RSS, lifetime peak and CPU in all from the header.
+ * per scenario, the {@code twohost} throughput ratio, and its start-up RSS, lifetime peak and CPU in
+ * all from the header.
  *
  * <p>Usage: {@code CompareReports --dir target/bench/compare --pairs 2 --ref HEAD~1
  * --ref-commit "abc1234 subject" --current-commit "def5678 subject" -- <benchmark args>}; reads
@@ -51,6 +52,8 @@ public final class CompareReports {
                 new String[] {"sidecar CPU in all (s)"});
         LINES.put(Pattern.compile("Sidecar while serving its share: (-?[\\d.]+) CPU s, peak RSS (-?[\\d.]+) MiB"),
                 new String[] {"sidecar CPU (s)", "sidecar peak RSS (MiB)"});
+        LINES.put(Pattern.compile("Two hosts served (-?[\\d.]+)× the requests per second of one"),
+                new String[] {"throughput, two hosts over one (ideal 2.0)"});
     }
 
     /** A figure's place: the report section (scenario title) and what it measures. */

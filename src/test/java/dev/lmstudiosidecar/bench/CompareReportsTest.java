@@ -104,6 +104,22 @@ class CompareReportsTest {
                 report);
     }
 
+    @Test
+    void readsTheTwoHostRatio() {
+        String twoHosts = """
+                ## Throughput at saturation: one LM Studio host against two
+
+                | | one host | two hosts |
+                |---|---:|---:|
+                | throughput (req/s) | 18.6 | 38.2 |
+
+                Two hosts served 2.05× the requests per second of one (ideal 2.0: every slot of both hosts busy all the time).
+                """;
+        List<Row> rows = CompareReports.compare(List.of(twoHosts), List.of(twoHosts.replace("2.05×", "1.43×")));
+        assertEquals(List.of("Throughput at saturation: one LM Studio host against two | throughput, two hosts over one (ideal 2.0) | 2.05 | 1.43"),
+                rows.stream().map(CompareReportsTest::flat).toList());
+    }
+
     /** The head of a report as Benchmark writes it. */
     private static String header(String measuredAt, String rssAndCpu) {
         return "# lmstudio-sidecar benchmark\n\nMeasured " + measuredAt + " on 2 cores (AMD EPYC), Java 17.0.15. The emulator "

@@ -15,11 +15,13 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * An open-loop load generator: requests start on a fixed schedule whether or not earlier ones have
  * finished, and each latency counts from the scheduled start. One Vert.x event loop does all the
- * I/O and all the recording, so results need no locking.
+ * I/O and all the recording, so results need no locking. {@link #closedLoop} is the exception, for
+ * throughput: there the server sets the pace.
  */
 final class LoadGenerator implements AutoCloseable {
 
@@ -27,6 +29,8 @@ final class LoadGenerator implements AutoCloseable {
     private static final String FIRST_TOKEN = "\"tok0 ";
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
     private static final long REQUEST_IDLE_TIMEOUT_MS = 30_000;
+    /** A closed-loop client waits this long after an error, so a server that refuses fast is not hammered in a hot loop. */
+    private static final long PAUSE_AFTER_ERROR_MS = 10;
 
     /** One kind of request: where it goes below the base URL and what it carries. */
     record Call(String name, String path, String body, boolean streaming) {
@@ -60,6 +64,41 @@ final class LoadGenerator implements AutoCloseable {
         return run(http, baseUrl, call, count, 0);
     }
 
+    /**
+     * {@code clients} clients for {@code duration}, each sending its next request as soon as its last one is
+     * answered (closed loop): the server sets the pace, so {@link PhaseResult#throughputPerSecond()} is what it
+     * completes at saturation. Latency counts from each request's actual send: there is no schedule to fall behind.
+     */
+    PhaseResult closedLoop(String baseUrl, Call call, int clients, Duration duration) throws InterruptedException {
+        PhaseResult result = new PhaseResult();
+        CountDownLatch stopped = new CountDownLatch(clients);
+        URI base = URI.create(baseUrl);
+        Buffer body = call.body() == null ? null : Buffer.buffer(call.body());
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        for (int i = 0; i < clients; i++) {
+            loop.runOnContext(v -> sendUntil(end, base, call, body, result, stopped));
+        }
+        boolean drained = stopped.await(duration.plus(DRAIN_TIMEOUT).toSeconds(), TimeUnit.SECONDS);
+        return finish(result, start, drained ? null : stopped.getCount() + " clients still waiting for an answer " + DRAIN_TIMEOUT
+                + " after the phase");
+    }
+
+    /** One closed-loop client: a request, and when it is answered the next, until {@code end}. */
+    private void sendUntil(long end, URI base, Call call, Buffer body, PhaseResult result, CountDownLatch stopped) {
+        if (System.nanoTime() - end >= 0) {
+            stopped.countDown();
+            return;
+        }
+        send(http, base, call, body, System.nanoTime(), result, ok -> {
+            if (ok) {
+                sendUntil(end, base, call, body, result, stopped);
+            } else {
+                vertx.setTimer(PAUSE_AFTER_ERROR_MS, t -> sendUntil(end, base, call, body, result, stopped));
+            }
+        });
+    }
+
     private PhaseResult run(HttpClient client, String baseUrl, Call call, int count, long intervalNanos) throws InterruptedException {
         PhaseResult result = new PhaseResult();
         CountDownLatch done = new CountDownLatch(count);
@@ -72,14 +111,19 @@ final class LoadGenerator implements AutoCloseable {
             while ((wait = intended - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(wait);
             }
-            loop.runOnContext(v -> send(client, base, call, body, intended, result, done));
+            loop.runOnContext(v -> send(client, base, call, body, intended, result, ok -> done.countDown()));
         }
         boolean drained = done.await(DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        return finish(result, start, drained ? null : done.getCount() + " requests still unanswered after " + DRAIN_TIMEOUT);
+    }
+
+    /** Closes a phase on the event loop, which owns {@code result}: its wall time, and what never came back. */
+    private PhaseResult finish(PhaseResult result, long start, String unanswered) throws InterruptedException {
         CountDownLatch recorded = new CountDownLatch(1);
         loop.runOnContext(v -> {
             result.wallNanos = System.nanoTime() - start;
-            if (!drained) {
-                result.fail((done.getCount()) + " requests still unanswered after " + DRAIN_TIMEOUT);
+            if (unanswered != null) {
+                result.fail(unanswered);
             }
             recorded.countDown();
         });
@@ -87,7 +131,8 @@ final class LoadGenerator implements AutoCloseable {
         return result;
     }
 
-    private void send(HttpClient client, URI base, Call call, Buffer body, long intended, PhaseResult result, CountDownLatch done) {
+    /** @param done told when the answer is complete or has failed, and whether it succeeded, on the event loop */
+    private void send(HttpClient client, URI base, Call call, Buffer body, long intended, PhaseResult result, Consumer<Boolean> done) {
         result.sent++;
         RequestOptions options = new RequestOptions()
                 .setMethod(body == null ? HttpMethod.GET : HttpMethod.POST)
@@ -102,23 +147,20 @@ final class LoadGenerator implements AutoCloseable {
                     if (response.statusCode() != 200) {
                         response.body().onComplete(ignored -> {
                             result.fail("HTTP " + response.statusCode());
-                            done.countDown();
+                            done.accept(false);
                         });
                         return;
                     }
                     response.handler(chunk -> timing.arrived(chunk, result));
                     response.exceptionHandler(error -> {
                         result.fail(error.toString());
-                        done.countDown();
+                        done.accept(false);
                     });
-                    response.endHandler(end -> {
-                        timing.finished(result);
-                        done.countDown();
-                    });
+                    response.endHandler(end -> done.accept(timing.finished(result)));
                 })
                 .onFailure(error -> {
                     result.fail(error.toString());
-                    done.countDown();
+                    done.accept(false);
                 });
     }
 
@@ -156,13 +198,15 @@ final class LoadGenerator implements AutoCloseable {
             lastArrival = now;
         }
 
-        void finished(PhaseResult result) {
+        /** @return whether the answer counts as a success */
+        boolean finished(PhaseResult result) {
             if (streaming && firstTokenAt == 0) {
                 result.fail("a stream ended without its first token");
-                return;
+                return false;
             }
             result.total.recordValue(System.nanoTime() - intended);
             result.succeeded++;
+            return true;
         }
     }
 

@@ -17,7 +17,8 @@ final class ReportWriter {
     record Targets(Comparison chatAt500, Comparison streaming, Comparison concurrent, Comparison lowRate20, Comparison cold) {
     }
 
-    String render(String header, List<Comparison> comparisons, Targets targets) {
+    /** @param scaling the {@code twohost} scenario, or null when this run did not measure it */
+    String render(String header, List<Comparison> comparisons, HostScaling scaling, Targets targets) {
         out.append(header).append('\n');
         for (Comparison c : comparisons) {
             out.append("\n## ").append(c.scenario()).append("\n\n").append(c.load()).append("\n\n");
@@ -27,6 +28,9 @@ final class ReportWriter {
             }
             latencyTable(c, "total", r -> r.total);
             countsTable(c);
+        }
+        if (scaling != null) {
+            hostScaling(scaling);
         }
         targets(targets);
         return out.toString();
@@ -62,6 +66,32 @@ final class ReportWriter {
         if (c.direct().firstError != null || c.sidecar().firstError != null) {
             out.append("First errors: direct `").append(c.direct().firstError).append("`, sidecar `")
                     .append(c.sidecar().firstError).append("`.\n");
+        }
+    }
+
+    /** One host and two side by side; no "added" row: both columns go through a sidecar. */
+    private void hostScaling(HostScaling s) {
+        PhaseResult one = s.oneHost();
+        PhaseResult two = s.twoHosts();
+        out.append("\n## ").append(s.scenario()).append("\n\n").append(s.load()).append("\n\n")
+                .append("| | one host | two hosts |\n|---|---:|---:|\n")
+                .append(String.format(Locale.ROOT, "| requests ok / errors | %d / %d | %d / %d |%n", one.succeeded, one.failed, two.succeeded, two.failed))
+                .append(String.format(Locale.ROOT, "| throughput (req/s) | %.1f | %.1f |%n", one.throughputPerSecond(), two.throughputPerSecond()))
+                .append(String.format(Locale.ROOT, "| latency p50 (ms) | %s | %s |%n", ms(one.total.getValueAtPercentile(50) / 1e6),
+                        ms(two.total.getValueAtPercentile(50) / 1e6)))
+                .append(String.format(Locale.ROOT, "| latency p99 (ms) | %s | %s |%n", ms(one.total.getValueAtPercentile(99) / 1e6),
+                        ms(two.total.getValueAtPercentile(99) / 1e6)))
+                .append(String.format(Locale.ROOT, "| answered by host a / b (emulators' count) | %d / - | %d / %d |%n",
+                        s.oneHostOnA(), s.twoHostsOnA(), s.twoHostsOnB()))
+                .append(String.format(Locale.ROOT, "| sidecar CPU while serving (s) | %.2f | %.2f |%n", s.oneHostCpuSeconds(), s.twoHostsCpuSeconds()))
+                .append(String.format(Locale.ROOT, "%nTwo hosts served %.2f× the requests per second of one (ideal 2.0: every slot of both "
+                        + "hosts busy all the time; less means requests waited on one host while the other had a slot free, or the "
+                        + "sidecar or the machine held them up). Most generations at once: host a %d, host b %d (%d slots each).%n",
+                        s.ratio(), s.mostAtOnceA(), s.mostAtOnceB(), s.slots()));
+        String oneError = one.firstError;
+        String twoError = two.firstError;
+        if (oneError != null || twoError != null) {
+            out.append("First errors: one host `").append(oneError).append("`, two hosts `").append(twoError).append("`.\n");
         }
     }
 

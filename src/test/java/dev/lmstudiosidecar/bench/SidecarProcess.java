@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The packaged sidecar (JVM mode) as a separate process, the way it runs next to an app. */
@@ -35,6 +37,20 @@ public final class SidecarProcess implements AutoCloseable {
     /** @param cpus a taskset CPU list to pin the sidecar to (e.g. "1"), or null to let it float */
     public static SidecarProcess start(Path jar, List<String> jvmOptions, String cpus, String lmStudioBaseUrl, Path log)
             throws IOException, InterruptedException {
+        Map<String, String> lmStudio = new LinkedHashMap<>();
+        lmStudio.put("lmstudio.base-url", lmStudioBaseUrl);
+        // Open-loop load keeps many requests in flight; the default of 5 would measure the queue.
+        lmStudio.put("lmstudio.max-concurrent-requests", "256");
+        lmStudio.put("lmstudio.max-queued-requests", "4096");
+        return start(jar, jvmOptions, cpus, lmStudio, log);
+    }
+
+    /**
+     * @param settings system properties that say which LM Studio host(s) it sends to and how many requests at once
+     *                 ({@code lmstudio.base-url} or {@code lmstudio.hosts.<name>.*}, limits, queue), in order
+     */
+    public static SidecarProcess start(Path jar, List<String> jvmOptions, String cpus, Map<String, String> settings, Path log)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run ./mvnw -B -DskipTests package first (bench/run does)");
         }
@@ -48,10 +64,7 @@ public final class SidecarProcess implements AutoCloseable {
         command.addAll(jvmOptions);
         command.add("-Dquarkus.http.port=" + apiPort);
         command.add("-Dquarkus.management.port=" + managementPort);
-        command.add("-Dlmstudio.base-url=" + lmStudioBaseUrl);
-        // Open-loop load keeps many requests in flight; the default of 5 would measure the queue.
-        command.add("-Dlmstudio.max-concurrent-requests=256");
-        command.add("-Dlmstudio.max-queued-requests=4096");
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(jar.toString());
         Files.createDirectories(log.getParent());
@@ -86,7 +99,7 @@ public final class SidecarProcess implements AutoCloseable {
         return readyAfterMillis;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 

@@ -62,10 +62,14 @@ class PlacementTest {
     }
 
     @Test
-    void aModelNoHostListsGoesToTheLeastBusyHealthyHost() {
+    void aModelNoHostListsGoesToTheOneLeastBusyHealthyHost() {
         a.inFlight = 3;
         b.healthy = false;
-        assertEquals(List.of("c", "a", "b"), order("unknown-model"));
-        assertEquals(List.of("c", "a", "b"), order(null), "a request that names no model likewise");
+        assertEquals(List.of("c"), order("unknown-model"), "one host answers for a name nobody lists, not each in turn");
+        assertEquals(List.of("c"), order(null), "a request that names no model likewise");
+        c.healthy = false;
+        assertEquals(List.of("a"), order("unknown-model"), "the only healthy host, however busy");
+        a.healthy = false;
+        assertEquals(List.of("b"), order("unknown-model"), "with no healthy host, the least busy of all: its breaker answers");
     }
 }

@@ -9,6 +9,7 @@ import dev.lmstudiosidecar.testsupport.DnsFleetResource;
 import dev.lmstudiosidecar.testsupport.DnsFleetResource.DnsFleet;
 import dev.lmstudiosidecar.testsupport.Eventually;
 import dev.lmstudiosidecar.testsupport.InjectDnsFleet;
+import dev.lmstudiosidecar.testsupport.ManagementUrls;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -60,14 +61,17 @@ class DnsHostDiscoveryTest {
 
         fleet.dns().clear(DnsFleetResource.NAME); // no pod left: the name has no address
         Eventually.await("no host", Duration.ofSeconds(5), () -> hosts().isEmpty());
-        ChatRequests.post("qwen2.5-7b-instruct", false).statusCode(503)
+        ChatRequests.post("qwen2.5-7b-instruct", false).statusCode(503).header("Retry-After", "1")
                 .body("error.message", containsString("No LM Studio host is known yet"));
+        Eventually.await("not ready without a host", Duration.ofSeconds(3),
+                () -> given().get(ManagementUrls.of("health/ready")).statusCode() == 503);
 
         fleet.resolveTo(fleet.first(), fleet.second()); // scaled up again
         Eventually.await("both back", Duration.ofSeconds(5), () -> hosts().equals(List.of(first, second)));
         Eventually.await("a host that answers", Duration.ofSeconds(5),
                 () -> given().contentType("application/json").body(ChatRequests.body("qwen2.5-7b-instruct", false))
                         .post("/v1/chat/completions").statusCode() == 200);
+        Eventually.await("ready again", Duration.ofSeconds(3), () -> given().get(ManagementUrls.of("health/ready")).statusCode() == 200);
     }
 
     @Test

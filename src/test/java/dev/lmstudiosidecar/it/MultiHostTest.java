@@ -137,14 +137,15 @@ class MultiHostTest {
     void concurrentRequestsSpreadOverTheHostsByRequestsInFlight() throws Exception {
         for (String host : List.of("a", "b", "c")) {
             has(host, QWEN, true);
-            fleet.host(host).tokenDelay(Duration.ofMillis(40)); // each answer takes ~0.4 s: the requests overlap
+            fleet.host(host).tokenDelay(Duration.ofMillis(100)); // each answer takes ~0.5 s: the requests overlap
         }
         listAgain();
         atOnce(9, QWEN);
         Map<String, Integer> counts = fleet.chatRequests();
         assertEquals(9, counts.values().stream().mapToInt(Integer::intValue).sum());
-        // Nine requests at once over three hosts of five slots each: the fewest in flight first puts three on each.
-        counts.forEach((host, count) -> assertEquals(3, count, "requests per host: " + counts));
+        // Nine requests at once over three hosts of five slots each: the fewest in flight first puts three on each (one
+        // more or less when two event loops place at the same instant). Without it, all nine would go to a, first by name.
+        counts.forEach((host, count) -> assertTrue(count >= 2 && count <= 4, "requests per host: " + counts));
     }
 
     @Test
@@ -160,6 +161,38 @@ class MultiHostTest {
         assertEquals("2", header(answer.headers(), "X-Sidecar-Attempts"), "one attempt on a, then b at once");
         assertEquals(null, header(answer.headers(), "X-Sidecar-Fallback"), "the same model on another host stands in for nothing");
         assertEquals(Map.of("a", 1, "b", 1, "c", 0), fleet.chatRequests());
+    }
+
+    @Test
+    void aHostFoundDownDoesNotSpendTheRetriesOfTheOneThatAnswers() {
+        has("a", QWEN, true);
+        has("b", QWEN, true);
+        listAgain();
+        fleet.host("b").refuseConnections(true);
+        Eventually.await("b found down", Duration.ofSeconds(3), () -> !hostHealthy("b"));
+        fleet.host("a").failNext(1, 500);
+        HttpResponseFor<ChatCompletion> answer = chat(QWEN);
+        assertEquals("a", header(answer.headers(), "X-Sidecar-Host"), "retried on a, as one host would be, not handed to b");
+        assertEquals("2", header(answer.headers(), "X-Sidecar-Attempts"));
+    }
+
+    @Test
+    void aModelNoHostListsIsOneHostsModelNotFoundNotACallToEach() {
+        has("a", QWEN, true);
+        has("b", QWEN, true);
+        listAgain();
+        given().contentType("application/json").body(ChatRequests.body("no-such-model", false)).post("/v1/chat/completions")
+                .then().statusCode(404).body("error.code", equalTo("model_not_found"));
+        assertEquals(1, fleet.chatRequests().values().stream().mapToInt(Integer::intValue).sum(), fleet.chatRequests().toString());
+    }
+
+    @Test
+    void theModelListIsTheFleetsWhicheverHostAnAppWouldReach() {
+        has("a", QWEN, true);
+        has("b", PHI, false);
+        listAgain();
+        List<String> ids = openAi.models().list().data().stream().map(model -> model.id()).toList();
+        assertEquals(List.of(QWEN, PHI, "auto", "auto:coding", "auto:research", "auto:creative", "auto:analysis", "auto:general"), ids);
     }
 
     @Test

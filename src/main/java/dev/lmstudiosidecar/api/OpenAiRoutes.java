@@ -59,7 +59,8 @@ public class OpenAiRoutes {
                 bodyBudget, metrics, new UsageReader(), cache,
                 sidecar.maxRequestBody().bytes(),
                 sidecar.requestBodyTimeout().toMillis(),
-                lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis());
+                lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis(),
+                sidecar.clientWriteTimeout().toMillis());
     }
 
     void register(@Observes Router router) {

@@ -24,6 +24,7 @@ final class StreamRelay {
     private final HttpClientResponse upstream;
     private final HttpServerResponse client;
     private final IdleTimer stall;
+    private final Backpressure backpressure;
     /** Reads the stream's usage for the metrics; null when they are off. */
     private final StreamUsageTap usage;
     private boolean started;
@@ -38,6 +39,7 @@ final class StreamRelay {
         ProxyContext context = exchange.context();
         // Until the first chunk, the wait is the time to first token (lmstudio.timeout); then the gap.
         this.stall = new IdleTimer(context.vertx(), context.timeoutMillis(), this::onStall);
+        this.backpressure = exchange.backpressure(upstream, stall);
         this.usage = exchange.observation() == null ? null
                 : new StreamUsageTap(context.usageReader(), exchange.observation(), exchange.addsStreamUsage());
     }
@@ -91,7 +93,7 @@ final class StreamRelay {
         Buffer relayed = usage == null ? chunk : usage.onChunk(chunk);
         if (relayed.length() > 0) { // an empty write would end a chunked body
             record(relayed);
-            Backpressure.write(upstream, client, relayed);
+            backpressure.write(relayed);
         }
     }
 

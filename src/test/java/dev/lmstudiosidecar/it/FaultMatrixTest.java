@@ -47,8 +47,8 @@ class FaultMatrixTest extends EmulatedLmStudioTest {
 
     static final Duration TIMEOUT = Duration.ofMillis(500);
     static final Duration BODY_TIMEOUT = Duration.ofSeconds(1);
-    /** How long the never-reading client keeps its connection before it gives up and closes it. */
-    static final Duration CLIENT_PATIENCE = Duration.ofSeconds(1);
+    /** How long a client may take none of its answer before the sidecar cuts it. */
+    static final Duration CLIENT_WRITE_TIMEOUT = Duration.ofSeconds(1);
     /** Scheduling, JIT loads and a retry delay (20 to 200 ms here) on this shared 2-core machine. */
     static final Duration MARGIN = Duration.ofMillis(1500);
 
@@ -61,6 +61,7 @@ class FaultMatrixTest extends EmulatedLmStudioTest {
                         Map.entry("lmstudio.stream-idle-timeout", TIMEOUT.toMillis() + "ms"),
                         Map.entry("lmstudio.retry-attempts", "1"),
                         Map.entry("sidecar.request-body-timeout", BODY_TIMEOUT.toMillis() + "ms"),
+                        Map.entry("sidecar.client-write-timeout", CLIENT_WRITE_TIMEOUT.toMillis() + "ms"),
                         // after a refused connection, calls go through again within this of LM Studio's return
                         Map.entry("lmstudio.health-check.down-interval", "200ms"),
                         // idle pooled connections to LM Studio close at once, so that an open one means a leak
@@ -129,7 +130,8 @@ class FaultMatrixTest extends EmulatedLmStudioTest {
         OVERSIZED_ANSWER(Duration.ofSeconds(10)),
         EVICTION_MID_GENERATION(TIMEOUT),
         SLOW_LORIS_CLIENT(BODY_TIMEOUT),
-        NEVER_READING_CLIENT(CLIENT_PATIENCE);
+        // the emulator's 4 MiB answer must first fill both sockets (seconds here), then sidecar.client-write-timeout runs
+        NEVER_READING_CLIENT(CLIENT_WRITE_TIMEOUT.plusSeconds(4));
 
         /** What the configuration lets this fault cost at most, before {@link #MARGIN}. */
         final Duration bound;
@@ -174,8 +176,8 @@ class FaultMatrixTest extends EmulatedLmStudioTest {
     @ParameterizedTest(name = "{0} x {1}")
     @MethodSource("cells")
     void everyCellIsAnAnswerOrAnErrorInTimeAndLeavesNothingOpen(Fault fault, Kind kind) throws Exception {
-        Assumptions.assumeFalse(fault == Fault.NEVER_READING_CLIENT,
-                "unfinished: after the client closes, one of the counters below stays up for more than 3 s (not yet told which)");
+        String rows = System.getProperty("fault-matrix.rows");
+        Assumptions.assumeTrue(rows == null || Arrays.asList(rows.split(",")).contains(fault.name()), "not a row asked for");
         Assumptions.assumeFalse(fault == Fault.TRUNCATED_JSON && kind == Kind.STREAMED_CHAT,
                 "known bug, not fixed yet: a stream whose upstream ends cleanly mid-event without [DONE] is relayed as a complete one");
         String body = kind.body(fault + "-" + kind + "-" + NONCES.incrementAndGet());
@@ -275,8 +277,10 @@ class FaultMatrixTest extends EmulatedLmStudioTest {
     }
 
     /**
-     * Sends the request (an answer larger than both sockets' buffers) on a socket with a small receive window, reads
-     * nothing, and closes after {@link #CLIENT_PATIENCE}: the sidecar must cut the generation it holds and free its slot.
+     * Sends the request (an answer larger than both sockets' buffers) on a socket with a small receive window and
+     * reads nothing, while staying connected: within {@code sidecar.client-write-timeout} the sidecar must have reset
+     * the upstream request and freed the slot, the queue entry and the held body. Then the client closes, and the
+     * general check finds its connection gone too.
      */
     private Observed neverRead(Kind kind, String body) throws Exception {
         try (Socket client = new Socket()) {
@@ -286,16 +290,20 @@ class FaultMatrixTest extends EmulatedLmStudioTest {
             client.getOutputStream().write(OneShotHttp.head(kind.path, bytes.length).getBytes(StandardCharsets.US_ASCII));
             client.getOutputStream().write(bytes);
             client.getOutputStream().flush();
-            Thread.sleep(CLIENT_PATIENCE.toMillis());
+            awaitNothingLeftOpen("LM Studio's connection and every gauge freed while the client that reads nothing is still connected",
+                    Fault.NEVER_READING_CLIENT.bound.plus(MARGIN), false);
         }
-        return new Observed("client left");
+        return new Observed("slot freed");
     }
 
     private void assertNothingLeftOpen() {
+        awaitNothingLeftOpen("no generation, no connection to LM Studio, no slot, queue entry or held body", Duration.ofSeconds(3), true);
+    }
+
+    private void awaitNothingLeftOpen(String what, Duration within, boolean clientConnectionsToo) {
         try {
-            Eventually.await("no generation, no connection to LM Studio, no slot, queue entry or held body",
-                    Duration.ofSeconds(3), () -> emulator.activeGenerations() == 0 && emulator.openConnections() == 0
-                            && gaugesAtZero(PrometheusScrape.now()));
+            Eventually.await(what, within, () -> emulator.activeGenerations() == 0 && emulator.openConnections() == 0
+                            && gaugesAtZero(PrometheusScrape.now(), clientConnectionsToo));
         } catch (AssertionError e) {
             PrometheusScrape scrape = PrometheusScrape.now();
             throw new AssertionError(e.getMessage() + ": generations " + emulator.activeGenerations() + ", emulator connections "
@@ -305,10 +313,10 @@ class FaultMatrixTest extends EmulatedLmStudioTest {
         }
     }
 
-    private static boolean gaugesAtZero(PrometheusScrape scrape) {
+    private static boolean gaugesAtZero(PrometheusScrape scrape, boolean clientConnectionsToo) {
         return scrape.sum("sidecar_requests_in_flight") == 0 && scrape.sum("sidecar_requests_queued") == 0
                 && scrape.sum("sidecar_request_body_held_bytes") == 0
-                && scrape.sum("http_server_active_connections", "server_port=" + apiPort()) == 0;
+                && (!clientConnectionsToo || scrape.sum("http_server_active_connections", "server_port=" + apiPort()) == 0);
     }
 
     private static String apiPort() {

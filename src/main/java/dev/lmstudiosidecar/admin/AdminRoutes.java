@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lmstudiosidecar.api.ApiError;
 import dev.lmstudiosidecar.api.ApiException;
+import dev.lmstudiosidecar.api.JsonLimits;
 import dev.lmstudiosidecar.api.OpenAiEndpoint;
 import dev.lmstudiosidecar.api.OpenAiRequest;
 import dev.lmstudiosidecar.api.OpenAiRequestParser;
@@ -85,7 +86,7 @@ public class AdminRoutes {
     private final CacheView cacheView;
     private final TaskRouter taskRouter;
     private final RouteView routeView;
-    private final OpenAiRequestParser routeParser = new OpenAiRequestParser(false);
+    private final OpenAiRequestParser routeParser;
     private final long maxRouteBodyBytes;
 
     AdminRoutes(Vertx vertx, ModelDirectory directory, ModelDiscovery discovery, FleetModelAdmin fleetModels, LMStudioFleet fleet,
@@ -113,6 +114,7 @@ public class AdminRoutes {
         this.taskRouter = taskRouter;
         this.routeView = new RouteView(json);
         this.maxRouteBodyBytes = sidecar.maxRequestBody().bytes();
+        this.routeParser = new OpenAiRequestParser(false, JsonLimits.of(sidecar));
     }
 
     void register(@Observes Router router) {

@@ -5,11 +5,17 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
@@ -34,11 +40,9 @@ public final class OpenAiRequestParser {
     private static final String STREAM_OPTIONS = "stream_options";
     private static final byte[] INCLUDE_USAGE = "\"stream_options\":{\"include_usage\":true},".getBytes(StandardCharsets.UTF_8);
 
-    private final JsonFactory tokens = new JsonFactory();
-    private final ObjectMapper tree = new ObjectMapper()
-            // BigDecimal, kept exact, writes every number back exactly as it was sent.
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+    private final JsonFactory tokens;
+    private final ObjectMapper tree;
+    private final JsonLimits limits;
     private final boolean askForStreamUsage;
 
     /** A parser that forwards streams' options as they are. */
@@ -48,7 +52,18 @@ public final class OpenAiRequestParser {
 
     /** @param askForStreamUsage ask every chat or completion stream for its usage (metrics are on) */
     public OpenAiRequestParser(boolean askForStreamUsage) {
+        this(askForStreamUsage, JsonLimits.DEFAULT);
+    }
+
+    /** @param limits how deep the body may nest and how long its strings may be; the scan and the rewrite apply the same */
+    public OpenAiRequestParser(boolean askForStreamUsage, JsonLimits limits) {
         this.askForStreamUsage = askForStreamUsage;
+        this.limits = limits;
+        this.tokens = JsonFactory.builder().streamReadConstraints(limits.constraints()).build();
+        this.tree = new ObjectMapper(tokens)
+                // BigDecimal, kept exact, writes every number back exactly as it was sent.
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     }
 
     /**
@@ -103,6 +118,7 @@ public final class OpenAiRequestParser {
             throw ApiError.invalidJson("the body is empty").asException();
         }
         String required = endpoint.requiredField();
+        requireUtf8(body, offset, length);
         BodyScan scan = new BodyScan();
         try (JsonParser p = tokens.createParser(body, offset, length)) {
             JsonToken first = p.nextToken();
@@ -116,7 +132,7 @@ public final class OpenAiRequestParser {
                 if (field.equals(required)) {
                     scan.sawRequiredField = value != JsonToken.VALUE_NULL;
                     if (scan.sawRequiredField) {
-                        checkRequired(p, value, field, body, offset);
+                        checkRequired(p, value, field, body, offset, offset + length);
                     }
                     continue;
                 }
@@ -141,12 +157,14 @@ public final class OpenAiRequestParser {
                         scan.hasHintFields = true;
                         scan.fallbackToCloud = booleanOrNull(value, field);
                     }
-                    default -> p.skipChildren();
+                    default -> skipValue(p);
                 }
             }
             if (p.nextToken() != null) {
                 throw ApiError.invalidJson("there is more after the JSON object").asException();
             }
+        } catch (StreamConstraintsException e) {
+            throw limits.refusal(e).asException();
         } catch (JsonProcessingException e) {
             throw ApiError.invalidJson(describe(e)).asException();
         } catch (IOException e) {
@@ -176,10 +194,32 @@ public final class OpenAiRequestParser {
         return scan;
     }
 
+    /**
+     * Refuses a body that is not UTF-8. The scan steps over strings without decoding them, so without this a byte
+     * sequence Jackson refuses (say an encoded surrogate, ED A0 BD) would pass here and fail the rewrite, the cache
+     * key and LM Studio. Decoded in small pieces: the body is never held twice.
+     */
+    private static void requireUtf8(byte[] body, int offset, int length) {
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(body, offset, length);
+        CharBuffer out = CharBuffer.allocate(4096);
+        while (true) {
+            CoderResult result = utf8.decode(in, out, true);
+            if (result.isError()) {
+                throw ApiError.invalidJson("the body is not UTF-8 (byte " + (in.position() - offset) + ")").asException();
+            }
+            if (result.isUnderflow()) {
+                return;
+            }
+            out.clear();
+        }
+    }
+
     /** Whether {@code stream_options} asks for {@code include_usage: true}; leaves the parser past it. */
     private static boolean includesUsage(JsonParser p, JsonToken value) throws IOException {
         if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
+            skipValue(p);
             return false;
         }
         boolean includes = false;
@@ -189,17 +229,18 @@ public final class OpenAiRequestParser {
             if (isIncludeUsage) {
                 includes = option == JsonToken.VALUE_TRUE;
             }
-            p.skipChildren(); // an object or array, whatever its field, is stepped over whole
+            skipValue(p); // an object or array, whatever its field, is stepped over whole
         }
         return includes;
     }
 
-    private static void checkRequired(JsonParser p, JsonToken value, String field, byte[] body, int offset) throws IOException {
+    /** @param end where the body ends in {@code body}: a string cut by the end of the body has no closing quote to look at */
+    private static void checkRequired(JsonParser p, JsonToken value, String field, byte[] body, int offset, int end) throws IOException {
         boolean messages = field.equals("messages");
         if (value == JsonToken.VALUE_STRING && !messages) {
             // The raw bytes tell whether the string is "" without decoding a possibly huge prompt.
             int at = offset + (int) p.currentTokenLocation().getByteOffset();
-            if (body[at + 1] == '"') {
+            if (at + 1 < end && body[at + 1] == '"') {
                 throw emptyField(field);
             }
             return;
@@ -213,7 +254,7 @@ public final class OpenAiRequestParser {
             if (messages) {
                 requireRole(p, element, elements);
             } else {
-                p.skipChildren();
+                skipValue(p);
             }
             elements++;
         }
@@ -232,16 +273,52 @@ public final class OpenAiRequestParser {
                 if (isRole) {
                     hasRole = value == JsonToken.VALUE_STRING && !p.getText().isBlank();
                 } else {
-                    p.skipChildren();
+                    skipValue(p);
                 }
             }
         } else {
-            p.skipChildren();
+            skipValue(p);
         }
         if (!hasRole) {
             throw ApiError.invalidRequest("messages[" + index + "]",
                     "'messages[" + index + "]' must be an object with a string 'role', e.g. {\"role\":\"user\",\"content\":\"Hello\"}.")
                     .asException();
+        }
+    }
+
+    /**
+     * Steps over the current value (an object or array whole), as {@link JsonParser#skipChildren()} does, but reads
+     * every fraction or exponent on the way: one a {@link java.math.BigDecimal} cannot hold ({@code 1e99999999999})
+     * is refused here, since the rewrite and the cache key read the body into numbers later and must not fail there.
+     */
+    private static void skipValue(JsonParser p) throws IOException {
+        int depth = 0;
+        JsonToken token = p.currentToken();
+        while (true) {
+            if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+                depth++;
+            } else if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+                depth--;
+            } else if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+                checkDecimal(p);
+            } else if (token == null) {
+                return; // the end of the input: the caller's next read reports it
+            }
+            if (depth <= 0) {
+                return;
+            }
+            token = p.nextToken();
+        }
+    }
+
+    private static void checkDecimal(JsonParser p) throws IOException {
+        try {
+            p.getDecimalValue();
+        } catch (NumberFormatException | ArithmeticException outOfRange) {
+            String text = p.getText();
+            throw ApiError.invalidJson("the number " + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
+                    + " is out of range (line " + p.currentTokenLocation().getLineNr() + ", column "
+                    + p.currentTokenLocation().getColumnNr() + ")").asException();
         }
     }
 
@@ -262,7 +339,7 @@ public final class OpenAiRequestParser {
             return null;
         }
         if (value != JsonToken.VALUE_STRING) {
-            p.skipChildren();
+            skipValue(p);
             throw ApiError.invalidRequest(field, "'" + field + "' must be a string, not " + describe(value) + ".").asException();
         }
         return p.getText();
@@ -337,7 +414,8 @@ public final class OpenAiRequestParser {
             }
             return tree.writeValueAsBytes(root);
         } catch (IOException e) {
-            throw new IllegalStateException("a body that passed validation always parses", e);
+            // The scan refuses what this could not read; should they ever disagree, the client still gets a 400, not a 500.
+            throw ApiError.invalidJson(e instanceof JsonProcessingException json ? describe(json) : String.valueOf(e.getMessage())).asException();
         }
     }
 

@@ -54,7 +54,7 @@ public class OpenAiRoutes {
                 .description("Request-body bytes held by all requests at once (bounded by sidecar.max-buffered-request-bytes)")
                 .register(registry);
         this.context = new ProxyContext(vertx, chain, router, shutdown, breakers, guards,
-                new OpenAiRequestParser(metrics.enabled()), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
+                new OpenAiRequestParser(metrics.enabled(), JsonLimits.of(sidecar)), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
                 new ServerErrorLog(Math.max(0, sidecar.errorLogLinesPerMinute()), System::nanoTime, LOG::warn), cloud::sanitize,
                 bodyBudget, metrics, new UsageReader(), cache,
                 sidecar.maxRequestBody().bytes(),

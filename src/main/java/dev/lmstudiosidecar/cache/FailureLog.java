@@ -26,6 +26,11 @@ final class FailureLog {
         return logged.contains(kind);
     }
 
+    /** How many kinds were logged. */
+    int kindsLogged() {
+        return logged.size();
+    }
+
     /** The innermost cause's message: Infinispan wraps the I/O error that says what is wrong several times. */
     static String describe(Throwable failure) {
         if (failure == null) {

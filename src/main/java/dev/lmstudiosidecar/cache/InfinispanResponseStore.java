@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.infinispan.container.entries.CacheEntry;
@@ -22,7 +23,8 @@ import org.jboss.logging.Logger;
  * per kind ({@link FailureLog}) and reads as a miss, or as a write that did not happen.
  *
  * <p>Values are {@link CachedAnswerCodec} bytes. One that does not decode is never served: it is removed and
- * the read is a miss.
+ * the read is a miss. Files the file store itself cannot read (a record cut short by a kill mid-write) make the
+ * whole persistent tier be dropped, once, with one warning: see {@link #dropDamagedTier}.
  */
 public final class InfinispanResponseStore implements ResponseStore {
 
@@ -42,6 +44,11 @@ public final class InfinispanResponseStore implements ResponseStore {
     /** The persistent tier by creation. */
     private final ByteAccount persistentAccount;
     private final AtomicLong evictions = new AtomicLong();
+    /** The failure kind of {@link #dropDamagedTier}. */
+    static final String DAMAGED_TIER = "damaged-persistent";
+
+    /** Set once the persistent tier's files were found damaged and emptied. */
+    private final AtomicBoolean damagedTierDropped = new AtomicBoolean();
     /** Why the persistent tier was left out; null when it opened. */
     private final String persistentProblem;
 
@@ -124,7 +131,13 @@ public final class InfinispanResponseStore implements ResponseStore {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         return workers.submit("read the persistent tier", () -> {
-            CacheEntry<String, byte[]> entry = persistent.get(key);
+            CacheEntry<String, byte[]> entry;
+            try {
+                entry = persistent.get(key);
+            } catch (RuntimeException unreadable) {
+                dropDamagedTier("reading an entry", unreadable);
+                return Optional.<CachedAnswer>empty();
+            }
             if (entry == null || entry.getValue() == null) {
                 return Optional.<CachedAnswer>empty();
             }
@@ -272,14 +285,19 @@ public final class InfinispanResponseStore implements ResponseStore {
     private Void countPersistentEntries() {
         List<ByteAccount.Found> found = new ArrayList<>();
         List<String> corrupt = new ArrayList<>();
-        persistent.forEach((key, value, expires) -> {
-            Optional<CachedAnswer> answer = CachedAnswerCodec.decode(value);
-            if (answer.isPresent()) {
-                found.add(new ByteAccount.Found(key, Tiers.weight(key, value), answer.get().createdEpochMillis(), expires));
-            } else {
-                corrupt.add(key);
-            }
-        });
+        try {
+            persistent.forEach((key, value, expires) -> {
+                Optional<CachedAnswer> answer = CachedAnswerCodec.decode(value);
+                if (answer.isPresent()) {
+                    found.add(new ByteAccount.Found(key, Tiers.weight(key, value), answer.get().createdEpochMillis(), expires));
+                } else {
+                    corrupt.add(key);
+                }
+            });
+        } catch (RuntimeException unreadable) {
+            dropDamagedTier("counting its entries", unreadable);
+            return null;
+        }
         for (String key : corrupt) {
             persistent.remove(key);
         }
@@ -288,10 +306,50 @@ public final class InfinispanResponseStore implements ResponseStore {
                     + persistent.directory() + " that do not decode", null);
         }
         long now = clock.getAsLong();
-        evictFromDisk(persistentAccount.addFound(found, now));
+        synchronized (damagedTierDropped) {
+            if (damagedTierDropped.get()) {
+                return null; // a read found the files damaged meanwhile: what the scan read is gone
+            }
+            evictFromDisk(persistentAccount.addFound(found, now));
+        }
         LOG.debugf("The response cache's persistent tier holds %d entries (%d bytes)", persistentAccount.entries(now),
                 persistentAccount.bytes(now));
         return null;
+    }
+
+    /**
+     * The file store failed to read its own files: what a kill in the middle of a write leaves (a record cut
+     * short at the end of a data file; the file store rebuilds its index from the data after an unclean stop,
+     * and the cut record makes every scan and every read of that key fail). Which entries are whole cannot be
+     * told from here, so all of them are dropped, once, with one warning; the tier then starts empty and is
+     * written again. A cache owes nothing more; a torn answer is never served either way (the read is a miss).
+     */
+    private void dropDamagedTier(String during, Throwable cause) {
+        synchronized (damagedTierDropped) { // against the start-up scan counting what it read meanwhile
+            if (!damagedTierDropped.compareAndSet(false, true)) {
+                return;
+            }
+            persistentAccount.clear();
+        }
+        try {
+            persistent.clear();
+        } catch (RuntimeException alsoFailed) {
+            failures.warnOnce("clear the damaged persistent tier", "The response cache could not empty " + persistent.directory(),
+                    alsoFailed);
+        }
+        failures.warnOnce(DAMAGED_TIER, "The response cache's files in " + persistent.directory() + " are damaged "
+                + "(found while " + during + "; an unclean stop such as a kill can leave a record cut short): every answer "
+                + "on disk is dropped and the persistent tier starts empty", cause);
+    }
+
+    /** How many kinds of failure the store has logged a warning for (tests count them). */
+    int failureKindsLogged() {
+        return failures.kindsLogged();
+    }
+
+    /** Whether a failure of {@code kind} was logged (tests look). */
+    boolean warned(String kind) {
+        return failures.logged(kind);
     }
 
     // ---- the rest

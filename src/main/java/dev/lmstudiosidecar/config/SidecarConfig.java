@@ -25,6 +25,14 @@ public interface SidecarConfig {
     @WithConverter(ByteSizeConverter.class)
     ByteSize maxRequestBody();
 
+    /**
+     * How deep a request body's JSON may nest (objects and arrays); deeper: 400 {@code json_too_deep}. A chat
+     * request with tools nests about a dozen levels; the bound keeps a hostile body from costing deep recursion.
+     * At most 1000, the bound of the JSON reader the response cache uses.
+     */
+    @WithDefault("64")
+    int maxJsonDepth();
+
     /** A request body not received whole within this is refused with 408: a client that trickles cannot hold a request open. */
     @WithDefault("30s")
     Duration requestBodyTimeout();

@@ -91,7 +91,7 @@ final class TestCompletion {
     /** Not run: the test model is not loaded, and a test would have LM Studio load it. */
     TestCompletionResult skipped() {
         return new TestCompletionResult(clock.instant(), TestCompletionResult.Outcome.SKIPPED,
-                "the test model " + model + " is not loaded on a host that answers (lmstudio.health-check.test-model)");
+                "the test model " + model + " is not loaded (lmstudio.health-check.test-model)");
     }
 
     private TestCompletionResult failed(Backend backend, String why) {

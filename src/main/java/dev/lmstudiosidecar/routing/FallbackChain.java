@@ -91,7 +91,7 @@ public class FallbackChain {
         for (LMStudioHost host : hosts) {
             // Of several hosts, another only where it lists the model: a name no host lists is one host's
             // model_not_found, not each host's in turn.
-            boolean mayHaveIt = hosts.size() == 1 || model != null && host.availableModels().find(model).isPresent();
+            boolean mayHaveIt = fleet.hosts().size() == 1 || model != null && host.availableModels().find(model).isPresent();
             if (host != first.host() && mayHaveIt) {
                 rest.add(new Candidate(host, model, cloudFirst)); // the caller preferred the cloud: local models stand in
             }

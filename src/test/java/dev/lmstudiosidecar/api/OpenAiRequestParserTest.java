@@ -229,4 +229,52 @@ class OpenAiRequestParserTest {
         assertFalse(unmeasured.addsStreamUsage());
         assertEquals(null, unmeasured.rewrittenBody());
     }
+
+    /** Found by OpenAiRequestParserFuzzTest: the body passed, then the rewrite (and the cache key) threw NumberFormatException, a 500. */
+    @Test
+    void aNumberNoDecimalCanHoldIsRefusedWhereverItIs() {
+        for (String body : new String[] {
+                "{\"messages\":[{\"role\":\"user\"}],\"task_type\":\"coding\",\"temperature\":1e99999999999}",
+                "{\"messages\":[{\"role\":\"user\",\"content\":[{\"x\":-2.5E-99999999999}]}]}",
+                "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"n\":1e99999999999},\"messages\":[{\"role\":\"user\"}]}"}) {
+            ApiError error = rejected(OpenAiEndpoint.CHAT_COMPLETIONS, body);
+            assertEquals(400, error.status());
+            assertEquals("invalid_json", error.code());
+            assertTrue(error.message().contains("is out of range"), error.message());
+        }
+        ApiError prompt = rejected(OpenAiEndpoint.COMPLETIONS, "{\"model\":\"m\",\"prompt\":[[1,2],[3e99999999999]]}");
+        assertEquals("invalid_json", prompt.code());
+    }
+
+    @Test
+    void ordinaryFractionsAndExponentsStillPass() {
+        OpenAiRequest request = parse(OpenAiEndpoint.CHAT_COMPLETIONS,
+                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":0.7,\"top_p\":1e-3,\"x\":[1.5E+300]}");
+        assertEquals("m", request.model());
+    }
+
+    /** Found by OpenAiRequestParserFuzzTest: a body ending just inside the prompt's string read past the array, a 500. */
+    @Test
+    void aBodyCutRightAfterTheOpeningQuoteOfTheRequiredStringIs400() {
+        ApiError error = rejected(OpenAiEndpoint.COMPLETIONS, "{\"model\":\"m\",\"prompt\":\"");
+        assertEquals(400, error.status());
+        assertEquals("invalid_json", error.code());
+    }
+
+    /** Found by CacheKeyFuzzTest: bytes that are not UTF-8 in a string the scan stepped over broke the rewrite, a 500. */
+    @Test
+    void aBodyThatIsNotUtf8Is400WhereverTheBytesAre() {
+        byte[] head = "{\"model\":\"m\",\"task_type\":\"coding\",\"messages\":[{\"role\":\"user\",\"content\":\"".getBytes(StandardCharsets.UTF_8);
+        byte[] tail = "\"}]}".getBytes(StandardCharsets.UTF_8);
+        for (byte[] wrong : new byte[][] {{(byte) 0xED, (byte) 0xA0, (byte) 0xBD}, {(byte) 0xFF}, {(byte) 0xC0, (byte) 0xAF}}) {
+            byte[] body = new byte[head.length + wrong.length + tail.length];
+            System.arraycopy(head, 0, body, 0, head.length);
+            System.arraycopy(wrong, 0, body, head.length, wrong.length);
+            System.arraycopy(tail, 0, body, head.length + wrong.length, tail.length);
+            ApiException refused = assertThrows(ApiException.class, () -> parser.parse(OpenAiEndpoint.CHAT_COMPLETIONS, body, name -> null));
+            assertEquals(400, refused.error().status());
+            assertEquals("invalid_json", refused.error().code());
+            assertTrue(refused.error().message().contains("not UTF-8"), refused.error().message());
+        }
+    }
 }

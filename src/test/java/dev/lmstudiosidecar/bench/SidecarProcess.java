@@ -90,6 +90,11 @@ public final class SidecarProcess implements AutoCloseable {
         process.destroy();
     }
 
+    /** SIGKILL, as a crash or the OOM killer ends it: no shutdown hook runs, no file is closed; returns once it is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** @return whether the process exited within {@code within} */
     public boolean awaitExit(Duration within) throws InterruptedException {
         return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);

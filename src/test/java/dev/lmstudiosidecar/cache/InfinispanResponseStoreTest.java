@@ -20,6 +20,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class InfinispanResponseStoreTest {
 
@@ -164,6 +166,68 @@ class InfinispanResponseStoreTest {
         CachedAnswer answer = answer("m", 9, 100);
         await(store.put("after", answer, HOUR, true));
         assertSame(answer, await(store.get("after")).orElseThrow());
+    }
+
+    /**
+     * What a kill can leave: the index never written (it is written behind the data, and on a clean stop), the
+     * last entry's bytes cut short (a write the process did not finish) or, same length, zeros where its tail
+     * should be (pages the machine did not flush). The store opens and serves; each entry is either the one
+     * written or a miss, the torn one always a miss; one warning at most; and once the start-up scan is done
+     * its account holds exactly what can still be read (the cache was kept, or cleanly dropped).
+     */
+    @ParameterizedTest(name = "the last entry {0}")
+    @ValueSource(strings = {"cut short", "zeroed at its tail"})
+    void aKillThatTearsTheLastEntryLeavesTheCacheIntactOrCleanlyDroppedAndNeverServesTheTornOne(String damage) throws IOException {
+        store = open(dir, MIB, 64 * MIB);
+        CachedAnswer[] written = new CachedAnswer[6];
+        for (int i = 0; i < written.length; i++) {
+            written[i] = answer("m", i + 1, 4000);
+            await(store.put("t-" + i, written[i], HOUR, true));
+        }
+        store.close();
+        store = null;
+        Path tier = dir.resolve("cache").resolve(Tiers.CACHE_NAME);
+        try (Stream<Path> index = Files.walk(tier.resolve("index"))) {
+            for (Path file : index.filter(Files::isRegularFile).toList()) {
+                Files.delete(file);
+            }
+        }
+        Path data = lastDataFile(tier.resolve("data"));
+        byte[] bytes = Files.readAllBytes(data);
+        int torn = 2000; // inside the last entry's 4000-byte body
+        if (damage.equals("cut short")) {
+            Files.write(data, Arrays.copyOf(bytes, bytes.length - torn));
+        } else {
+            Arrays.fill(bytes, bytes.length - torn, bytes.length, (byte) 0);
+            Files.write(data, bytes);
+        }
+
+        store = open(dir, MIB, 64 * MIB);
+
+        assertTrue(store.stats().persistentAvailable(), store.persistentProblem().orElse(""));
+        assertTrue(await(store.get("t-" + (written.length - 1))).isEmpty(), "the torn entry is a miss");
+        Eventually.await("the start-up scan kept the tier or dropped it", Duration.ofSeconds(10),
+                () -> store.stats().persistentEntries() == written.length - 1 || store.warned(InfinispanResponseStore.DAMAGED_TIER));
+        assertEquals(store.warned(InfinispanResponseStore.DAMAGED_TIER) ? 0 : written.length - 1, store.stats().persistentEntries());
+        for (int i = 0; i < written.length - 1; i++) {
+            // Kept, or dropped (a copy a read made in memory before the drop may still answer): whole either way.
+            CachedAnswer expected = written[i];
+            await(store.get("t-" + i)).ifPresent(found -> assertSame(expected, found));
+        }
+        assertTrue(store.failureKindsLogged() <= 1, "one warning at most, not one per failed read or scan");
+        CachedAnswer after = answer("m", 9, 100);
+        await(store.put("after", after, HOUR, true));
+        assertSame(after, await(store.get("after")).orElseThrow());
+    }
+
+    /** The data file the store appended to last (the highest-numbered). */
+    private static Path lastDataFile(Path data) throws IOException {
+        try (Stream<Path> files = Files.list(data)) {
+            return files.filter(Files::isRegularFile).max(java.util.Comparator.comparingInt(path -> {
+                String name = path.getFileName().toString(); // ispn<version>.<number>
+                return Integer.parseInt(name.substring(name.lastIndexOf('.') + 1));
+            })).orElseThrow();
+        }
     }
 
     @Test

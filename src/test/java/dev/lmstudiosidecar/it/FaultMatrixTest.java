@@ -37,7 +37,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The fault matrix (README, "Fault matrix"): every fault LM Studio or a client can throw at the sidecar, against
  * every kind of request. In each cell the client gets a correct answer or a well-formed OpenAI error within the
- * configured bounds, no connection stays open on either side, the in-flight, queued and held-body gauges are back
+ * configured bounds (the very outcome its row lists: an answer, from a fallback or not, or which error),
+ * no connection stays open on either side, the in-flight, queued and held-body gauges are back
  * at zero, and a normal request succeeds afterwards. What each cell answered is printed as a {@code MATRIX} line.
  */
 @QuarkusTest
@@ -115,29 +116,61 @@ class FaultMatrixTest extends EmulatedLmStudioTest {
         }
     }
 
-    /** The faults: the matrix's rows. Upstream ones are set on the emulator; client ones are how the request is sent. */
+    /* What a cell's client saw, as judge() names it. */
+    static final String OK = "200";
+    static final String FALLBACK = "200 fallback";
+    static final String STREAM = "200 stream";
+    static final String STREAM_FALLBACK = "200 stream fallback";
+    static final String HIT = "200 HIT";
+    static final String UNAVAILABLE = "503 model_unavailable";
+    static final String BAD_UPSTREAM = "502 bad_upstream_response";
+    static final String SSE_BAD_UPSTREAM = "200 SSE bad_upstream_response";
+    static final String SSE_TIMEOUT = "200 SSE upstream_timeout";
+    static final String SLOT_FREED = "slot freed";
+
+    /**
+     * The faults: the matrix's rows. Upstream ones are set on the emulator; client ones are how the request is sent.
+     * Each carries what every cell of its row must answer (README, "Fault matrix"), in {@link Kind}'s order: plain
+     * chat, streamed chat, completions, embeddings, cache hit, auto. Embeddings have no fallback model here, so a
+     * fault that outlasts the retry reaches their client; a cache hit never reaches LM Studio.
+     */
     enum Fault {
-        REFUSED_CONNECTION(TIMEOUT),
-        RESET_BEFORE_HEADERS(TIMEOUT),
-        RESET_MID_BODY(TIMEOUT),
-        BURST_5XX(TIMEOUT),
-        RATE_LIMITED_429(Duration.ofSeconds(1)), // the upstream's Retry-After: 1 is honoured
-        HANG_BEFORE_HEADERS(TIMEOUT.multipliedBy(2)), // both attempts time out, then a fallback answers
-        STALL_MID_STREAM(TIMEOUT.multipliedBy(2)),
-        TRUNCATED_JSON(TIMEOUT),
-        ERROR_BODY_200(TIMEOUT),
+        REFUSED_CONNECTION(TIMEOUT, UNAVAILABLE, UNAVAILABLE, UNAVAILABLE, UNAVAILABLE, HIT, UNAVAILABLE),
+        RESET_BEFORE_HEADERS(TIMEOUT, FALLBACK, STREAM_FALLBACK, FALLBACK, BAD_UPSTREAM, HIT, FALLBACK),
+        // nothing reached the client before the reset: retried, except a stream, which had begun
+        RESET_MID_BODY(TIMEOUT, OK, SSE_BAD_UPSTREAM, OK, OK, HIT, OK),
+        BURST_5XX(TIMEOUT, FALLBACK, STREAM_FALLBACK, FALLBACK, BAD_UPSTREAM, HIT, FALLBACK),
+        // Retry-After: 1 asks for longer than lmstudio.retry-max-delay here, so the model is not retried: a fallback
+        // answers, and where there is none, LM Studio's 429 (its own code) passes as it came
+        RATE_LIMITED_429(Duration.ofSeconds(1), FALLBACK, STREAM_FALLBACK, FALLBACK, "429 emulated_failure", HIT, FALLBACK),
+        // both attempts time out, then a fallback answers
+        HANG_BEFORE_HEADERS(TIMEOUT.multipliedBy(2), FALLBACK, STREAM_FALLBACK, FALLBACK, "504 upstream_timeout", HIT, FALLBACK),
+        STALL_MID_STREAM(TIMEOUT.multipliedBy(2), OK, SSE_TIMEOUT, OK, OK, HIT, OK),
+        // a plain answer cut mid-JSON is retried; a stream cut mid-event after its first chunk ends with an error event
+        TRUNCATED_JSON(TIMEOUT, OK, SSE_BAD_UPSTREAM, OK, OK, HIT, OK),
+        ERROR_BODY_200(TIMEOUT, OK, STREAM, OK, OK, HIT, OK),
         // no setting bounds an answer's whole length (only its gaps): 4 MiB of SSE takes seconds on a shared 2-core machine
-        OVERSIZED_ANSWER(Duration.ofSeconds(10)),
-        EVICTION_MID_GENERATION(TIMEOUT),
-        SLOW_LORIS_CLIENT(BODY_TIMEOUT),
+        OVERSIZED_ANSWER(Duration.ofSeconds(10), OK, STREAM, OK, OK, HIT, OK),
+        EVICTION_MID_GENERATION(TIMEOUT, OK, SSE_BAD_UPSTREAM, OK, OK, HIT, OK),
+        SLOW_LORIS_CLIENT(BODY_TIMEOUT, "408 request_timeout", "408 request_timeout", "408 request_timeout", "408 request_timeout",
+                "408 request_timeout", "408 request_timeout"),
         // the emulator's 4 MiB answer must first fill both sockets (seconds here), then sidecar.client-write-timeout runs
-        NEVER_READING_CLIENT(CLIENT_WRITE_TIMEOUT.plusSeconds(4));
+        NEVER_READING_CLIENT(CLIENT_WRITE_TIMEOUT.plusSeconds(4), SLOT_FREED, SLOT_FREED, SLOT_FREED, SLOT_FREED, SLOT_FREED, SLOT_FREED);
 
         /** What the configuration lets this fault cost at most, before {@link #MARGIN}. */
         final Duration bound;
+        private final String[] expected;
 
-        Fault(Duration bound) {
+        Fault(Duration bound, String... expected) {
+            if (expected.length != Kind.values().length) {
+                throw new IllegalArgumentException(this + ": one expected outcome per request kind");
+            }
             this.bound = bound;
+            this.expected = expected;
+        }
+
+        String expected(Kind kind) {
+            return expected[kind.ordinal()];
         }
 
         boolean upstream() {
@@ -195,6 +228,9 @@ class FaultMatrixTest extends EmulatedLmStudioTest {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         System.out.printf("MATRIX %s x %s -> %s in %d ms%n", fault, kind, observed.outcome(), elapsed.toMillis());
 
+        assertEquals(fault.expected(kind), observed.outcome(), fault + " x " + kind + ": expected " + fault.expected(kind)
+                + ", got " + observed.outcome());
+
         assertTrue(elapsed.compareTo(fault.bound.plus(MARGIN)) < 0, "took " + elapsed.toMillis() + " ms, bound " + fault.bound.toMillis()
                 + " ms + margin " + MARGIN.toMillis());
         if (kind == Kind.CACHE_HIT && fault.upstream()) {
@@ -246,7 +282,7 @@ class FaultMatrixTest extends EmulatedLmStudioTest {
                         assertTrue(JSON.readTree(event.substring("data: ".length())).has("choices"), event);
                     }
                 }
-                return new Observed("200 stream");
+                return new Observed(answer.header("X-Sidecar-Fallback") != null ? STREAM_FALLBACK : STREAM);
             }
             String[] events = body.split("\n\n");
             String last = events[events.length - 1];

@@ -279,7 +279,7 @@ class FaultMatrixTest extends EmulatedLmStudioTest {
             if (body.endsWith("data: [DONE]\n\n")) {
                 for (String event : body.split("\n\n")) {
                     if (!event.equals("data: [DONE]")) {
-                        assertTrue(JSON.readTree(event.substring("data: ".length())).has("choices"), event);
+                        assertTrue(wholeJson(event.substring("data: ".length()), "a stream event").has("choices"), event);
                     }
                 }
                 return new Observed(answer.header("X-Sidecar-Fallback") != null ? STREAM_FALLBACK : STREAM);
@@ -287,11 +287,11 @@ class FaultMatrixTest extends EmulatedLmStudioTest {
             String[] events = body.split("\n\n");
             String last = events[events.length - 1];
             assertTrue(last.startsWith("data: ") && body.endsWith("\n\n"), "a stream that ends neither with [DONE] nor with an error event: " + body);
-            JsonNode error = JSON.readTree(last.substring("data: ".length())).path("error");
+            JsonNode error = wholeJson(last.substring("data: ".length()), "a stream's last event").path("error");
             assertWellFormedError(error, body);
             return new Observed("200 SSE " + error.path("code").asText());
         }
-        JsonNode json = JSON.readTree(body); // throws on a body that is not whole JSON
+        JsonNode json = wholeJson(body, "a " + answer.status() + " answer");
         if (answer.status() == 200) {
             assertTrue(json.has(kind == Kind.EMBEDDINGS ? "data" : "choices"), body);
             assertFalse(json.has("error"), body);
@@ -301,6 +301,17 @@ class FaultMatrixTest extends EmulatedLmStudioTest {
         assertTrue(answer.status() >= 400 && answer.status() < 600, "status " + answer.status());
         assertWellFormedError(json.path("error"), body);
         return new Observed(answer.status() + " " + json.path("error").path("code").asText());
+    }
+
+    /** Fails, saying so, on text that is not one whole JSON value: a cut answer must never reach a client. */
+    private static JsonNode wholeJson(String text, String what) {
+        try {
+            return JSON.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            int shown = Math.min(text.length(), 300);
+            throw new AssertionError(what + " that is not whole JSON (" + e.getOriginalMessage() + "), " + text.length() + " chars: "
+                    + text.substring(0, shown) + (shown < text.length() ? "..." : ""), e);
+        }
     }
 
     private static void assertWellFormedError(JsonNode error, String body) {

@@ -14,6 +14,8 @@ final class IdleTimer {
     private volatile long lastActivity;
     private long timerId = -1;
     private boolean stopped;
+    /** Set while the silence is someone else's doing (a client that does not read): it does not count. */
+    private boolean held;
 
     IdleTimer(Vertx vertx, long timeoutMillis, Runnable onIdle) {
         this.vertx = vertx;
@@ -44,6 +46,17 @@ final class IdleTimer {
         lastActivity = System.nanoTime();
     }
 
+    /** Silence from now on is not idleness, until {@link #release()}. */
+    void hold() {
+        held = true;
+    }
+
+    /** Counts silence again, from now. */
+    void release() {
+        held = false;
+        touch();
+    }
+
     void stop() {
         stopped = true;
         vertx.cancelTimer(timerId);
@@ -55,6 +68,10 @@ final class IdleTimer {
 
     private void check() {
         if (stopped) {
+            return;
+        }
+        if (held) {
+            schedule(timeoutNanos);
             return;
         }
         long idle = System.nanoTime() - lastActivity;

@@ -28,6 +28,7 @@ final class InspectingRelay {
     private final HttpServerResponse client;
     private final boolean success;
     private final IdleTimer stall;
+    private final Backpressure backpressure;
     private Buffer held = Buffer.buffer();
     private boolean streaming;
     /** Set once this attempt is reported failed: what its abandoned connection does next is noise. */
@@ -40,6 +41,7 @@ final class InspectingRelay {
         this.success = upstream.statusCode() >= 200 && upstream.statusCode() < 300;
         ProxyContext context = exchange.context();
         this.stall = new IdleTimer(context.vertx(), context.timeoutMillis(), this::onStall);
+        this.backpressure = exchange.backpressure(upstream, stall);
     }
 
     void start() {
@@ -73,7 +75,7 @@ final class InspectingRelay {
             return;
         }
         if (streaming) {
-            Backpressure.write(upstream, client, chunk);
+            backpressure.write(chunk);
             return;
         }
         held.appendBuffer(chunk);
@@ -86,7 +88,7 @@ final class InspectingRelay {
             held = null;
             exchange.opened(upstream, () -> {
                 client.setChunked(true);
-                Backpressure.write(upstream, client, inspected);
+                backpressure.write(inspected);
             });
         } else {
             stall.stop();

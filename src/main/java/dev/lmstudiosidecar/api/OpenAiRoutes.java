@@ -16,6 +16,8 @@ import dev.lmstudiosidecar.resilience.BackendGuards;
 import dev.lmstudiosidecar.routing.FallbackChain;
 import dev.lmstudiosidecar.routing.TaskRouter;
 import dev.lmstudiosidecar.shutdown.GracefulShutdown;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -42,18 +44,23 @@ public class OpenAiRoutes {
 
     OpenAiRoutes(Vertx vertx, FallbackChain chain, TaskRouter router, GracefulShutdown shutdown, BackendBreakers breakers, BackendGuards guards,
                  CloudProvider cloud, LMStudioFleet fleet, ModelDiscovery discovery, LMStudioConfig lmstudio, SidecarConfig sidecar,
-                 RequestMetrics metrics, ResponseCache cache, ObjectMapper json,
+                 RequestMetrics metrics, ResponseCache cache, ObjectMapper json, MeterRegistry registry,
                  @ConfigProperty(name = "quarkus.management.port", defaultValue = "9235") int managementPort) {
         this.managementPort = managementPort;
         this.fleet = fleet;
         this.discovery = discovery;
+        RequestBodyBudget bodyBudget = new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes());
+        Gauge.builder("sidecar.request.body.held", bodyBudget, RequestBodyBudget::used).baseUnit("bytes")
+                .description("Request-body bytes held by all requests at once (bounded by sidecar.max-buffered-request-bytes)")
+                .register(registry);
         this.context = new ProxyContext(vertx, chain, router, shutdown, breakers, guards,
                 new OpenAiRequestParser(metrics.enabled(), JsonLimits.of(sidecar)), new LMStudioErrorReader(json), new UpstreamErrors(lmstudio),
                 new ServerErrorLog(Math.max(0, sidecar.errorLogLinesPerMinute()), System::nanoTime, LOG::warn), cloud::sanitize,
-                new RequestBodyBudget(sidecar.maxBufferedRequestBytes().bytes()), metrics, new UsageReader(), cache,
+                bodyBudget, metrics, new UsageReader(), cache,
                 sidecar.maxRequestBody().bytes(),
                 sidecar.requestBodyTimeout().toMillis(),
-                lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis());
+                lmstudio.timeout().toMillis(), lmstudio.streamIdleTimeout().toMillis(),
+                sidecar.clientWriteTimeout().toMillis());
     }
 
     void register(@Observes Router router) {

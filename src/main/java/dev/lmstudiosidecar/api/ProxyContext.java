@@ -37,5 +37,6 @@ record ProxyContext(
         long maxRequestBodyBytes,
         long requestBodyTimeoutMillis,
         long timeoutMillis,
-        long streamIdleTimeoutMillis) {
+        long streamIdleTimeoutMillis,
+        long clientWriteTimeoutMillis) {
 }

@@ -38,6 +38,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import java.time.Duration;
@@ -748,6 +749,9 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
             // Too late for a status: breaking the connection is the only honest way to say
             // that the body the client has is not the whole answer.
             response.reset();
+            // The exchange is over now. On HTTP/1.1 that reset closes the connection only once the client took
+            // what is queued, and tells nothing to the end or close handlers: finish() would wait on the client.
+            finish();
             return;
         }
         response.headers().clear(); // upstream headers copied for a success that did not happen
@@ -884,6 +888,34 @@ final class ProxyExchange implements GracefulShutdown.InFlight {
         if (call != null) {
             call.cancel();
         }
+    }
+
+    /** How the relays write the answer to this client: pausing upstream for it, and cutting it when it stops reading. */
+    Backpressure backpressure(HttpClientResponse upstream, IdleTimer upstreamStall) {
+        return new Backpressure(context.vertx(), upstream, response, upstreamStall, context.clientWriteTimeoutMillis(),
+                this::clientStoppedReading);
+    }
+
+    /**
+     * The client took none of the answer for sidecar.client-write-timeout: it is cut (the connection closed
+     * at once, what is queued for it dropped), and the exchange ends, which resets the upstream request and
+     * frees the slot. Also after the answer ended: the connection and what is queued on it are freed then.
+     */
+    private void clientStoppedReading() {
+        LOG.debugf("request %s: the client read nothing for %d ms (sidecar.client-write-timeout): cut", requestId,
+                context.clientWriteTimeoutMillis());
+        if (!response.ended()) {
+            clientGone = true;
+        }
+        if (request.version() == HttpVersion.HTTP_2) {
+            response.reset(); // the stream only: the connection's other streams go on
+        } else if (request.connection() instanceof ConnectionBase connection) {
+            // Not connection.close(): that too waits until the queued bytes are written, which is never.
+            connection.channel().close();
+        } else {
+            request.connection().close();
+        }
+        finish();
     }
 
     private void onClientGone() {

@@ -20,6 +20,11 @@ final class RequestBodyBudget {
         return capacity;
     }
 
+    /** Bytes of request bodies held now by all requests: back to 0 whenever no request is being read or sent. */
+    long used() {
+        return used.get();
+    }
+
     /** One request's share; {@link #close()} gives all of it back. */
     Reservation open() {
         return new Reservation();

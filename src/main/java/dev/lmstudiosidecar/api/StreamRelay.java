@@ -15,8 +15,9 @@ import java.util.Optional;
  *
  * <p>Nothing reaches the client before the first upstream chunk: a stream that drops or stalls
  * before it is a failed attempt, retried or handed down the fallback chain like any other. After
- * it, a stream that breaks or stalls ends with an SSE error event and no {@code [DONE]}, so the
- * client knows the answer is truncated.
+ * it, a stream that breaks, stalls, or ends cleanly in the middle of an event ends with an SSE
+ * error event and no {@code [DONE]}, so the client knows the answer is truncated; none of these is
+ * cached.
  */
 final class StreamRelay {
 
@@ -24,8 +25,11 @@ final class StreamRelay {
     private final HttpClientResponse upstream;
     private final HttpServerResponse client;
     private final IdleTimer stall;
+    private final Backpressure backpressure;
     /** Reads the stream's usage for the metrics; null when they are off. */
     private final StreamUsageTap usage;
+    /** Where the upstream bytes stand: between events, or inside one a clean end would cut. */
+    private final SseEventEdge edge = new SseEventEdge();
     private boolean started;
     private boolean abandoned;
     /** The stream as the client gets it, for the cache; null when not wanted, or when it grew too large. */
@@ -38,6 +42,7 @@ final class StreamRelay {
         ProxyContext context = exchange.context();
         // Until the first chunk, the wait is the time to first token (lmstudio.timeout); then the gap.
         this.stall = new IdleTimer(context.vertx(), context.timeoutMillis(), this::onStall);
+        this.backpressure = exchange.backpressure(upstream, stall);
         this.usage = exchange.observation() == null ? null
                 : new StreamUsageTap(context.usageReader(), exchange.observation(), exchange.addsStreamUsage());
     }
@@ -53,7 +58,9 @@ final class StreamRelay {
                 return;
             }
             exchange.upstreamComplete();
-            if (started) {
+            if (started && edge.endsMidEvent()) {
+                endWithError(exchange.context().errors().streamCutMidEvent(exchange.backend()));
+            } else if (started) {
                 endAnswer();
             } else {
                 startAnswer(this::endAnswer); // an empty stream is still an answer
@@ -77,6 +84,7 @@ final class StreamRelay {
 
     private void relayChunk(Buffer chunk) {
         stall.touch();
+        edge.onBytes(chunk);
         if (abandoned || client.closed() || client.ended()) { // ended: by the shutdown's deadline, say
             return;
         }
@@ -91,7 +99,7 @@ final class StreamRelay {
         Buffer relayed = usage == null ? chunk : usage.onChunk(chunk);
         if (relayed.length() > 0) { // an empty write would end a chunked body
             record(relayed);
-            Backpressure.write(upstream, client, relayed);
+            backpressure.write(relayed);
         }
     }
 

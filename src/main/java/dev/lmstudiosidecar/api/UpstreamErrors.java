@@ -22,8 +22,7 @@ public final class UpstreamErrors {
     }
 
     public ApiError toApiError(UpstreamFailure failure, String model, String method, String path) {
-        boolean lmstudio = failure.backend().local();
-        String where = (lmstudio ? "LM Studio at " : "The " + failure.backend().name() + " provider at ") + failure.backend().openAiBase();
+        String where = where(failure.backend());
         return switch (failure.kind()) {
             case MODEL_NOT_FOUND -> ApiError.modelNotFound(model, "LM Studio said: " + failure.message());
             case MODEL_NOT_LOADED -> ApiError.modelUnavailable("The model " + quoted(model) + " is not loaded on " + where
@@ -100,6 +99,18 @@ public final class UpstreamErrors {
     ApiError streamStalled(long idleMillis) {
         return ApiError.upstreamTimeout("LM Studio sent no chunk for " + idleMillis
                 + " ms in the middle of the stream (lmstudio.stream-idle-timeout); the answer above is incomplete.");
+    }
+
+    /**
+     * A stream whose connection ended cleanly inside an event: the client already has part of it, and
+     * that event, cut, will never be whole. Not a stall, not a reset: the server sent a short answer.
+     */
+    ApiError streamCutMidEvent(Backend backend) {
+        return ApiError.badUpstream(where(backend) + " ended the stream in the middle of an event, without [DONE]; the answer above is incomplete.");
+    }
+
+    private static String where(Backend backend) {
+        return (backend.local() ? "LM Studio at " : "The " + backend.name() + " provider at ") + backend.openAiBase();
     }
 
     private static String quoted(String model) {

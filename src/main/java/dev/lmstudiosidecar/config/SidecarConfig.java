@@ -37,6 +37,13 @@ public interface SidecarConfig {
     @WithDefault("30s")
     Duration requestBodyTimeout();
 
+    /**
+     * A client that takes none of its answer for this long (its socket stays full) is cut: the upstream request is
+     * reset and its slot freed. Without it a client that connects and never reads would hold a slot for as long as it stays.
+     */
+    @WithDefault("30s")
+    Duration clientWriteTimeout();
+
     /** All request bodies held at once; beyond it requests are shed with 429 rather than risk the heap. */
     @WithDefault("16MiB")
     @WithConverter(ByteSizeConverter.class)

@@ -2,6 +2,7 @@ package dev.lmstudiosidecar.it;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -232,6 +233,21 @@ class ResponseCacheTest extends EmulatedLmStudioTest {
         assertTrue(stalled.contains("\"code\":\"upstream_timeout\""), stalled);
         emulator.reset();
         assertEquals("MISS", post(deterministic("Stall on me", true)).header("X-Sidecar-Cache"));
+    }
+
+    @Test
+    void aStreamThatEndsCleanlyMidEventEndsWithAnErrorEventAndIsNotCached() {
+        emulator.tokensPerResponse(10);
+        emulator.truncateJsonNext(); // half an event, then a clean end of the chunked body, no [DONE]
+        String cut = post(deterministic("Cut me short", true)).then().statusCode(200).extract().asString();
+        assertTrue(cut.endsWith("\n\n"), "the stream ends with a whole event: " + cut);
+        String[] events = cut.split("\n\n");
+        String last = events[events.length - 1];
+        assertTrue(last.startsWith("data: {\"error\":") && last.contains("\"code\":\"bad_upstream_response\"")
+                && last.contains("in the middle of an event"), "the last event is the error: " + cut);
+        assertFalse(cut.contains("data: [DONE]"), cut);
+        emulator.reset();
+        assertEquals("MISS", post(deterministic("Cut me short", true)).header("X-Sidecar-Cache"));
     }
 
     @Test

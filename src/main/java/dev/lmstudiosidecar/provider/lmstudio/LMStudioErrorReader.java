@@ -1,5 +1,6 @@
 package dev.lmstudiosidecar.provider.lmstudio;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lmstudiosidecar.provider.Backend;
@@ -38,6 +39,11 @@ public final class LMStudioErrorReader {
      */
     public Optional<UpstreamFailure> read(Backend backend, int status, byte[] body) {
         boolean success = status >= 200 && status < 300;
+        if (success && startsAsJson(body) && !isWholeJson(body)) {
+            // A 200 cut mid-object, well framed: relayed, the app's JSON parser would fail on it (and the cache keep it).
+            return Optional.of(new UpstreamFailure(Kind.CONNECTION_LOST, backend, status,
+                    "its " + status + " answer of " + body.length + " bytes stops in the middle of its JSON", null, null));
+        }
         if (success && !mentionsError(body)) {
             return Optional.empty(); // the common case, decided without parsing the answer
         }
@@ -51,6 +57,28 @@ public final class LMStudioErrorReader {
         String code = stringField(error, "code");
         String param = textField(error, "param");
         return Optional.of(new UpstreamFailure(classify(status, message, code), backend, status, message, code, param));
+    }
+
+    private static boolean startsAsJson(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return b == '{' || b == '[';
+            }
+        }
+        return false;
+    }
+
+    /** One pass of the streaming parser, nothing built: whether the body is one whole JSON value. */
+    private boolean isWholeJson(byte[] body) {
+        try (JsonParser parser = json.getFactory().createParser(body)) {
+            if (parser.nextToken() == null) {
+                return false;
+            }
+            parser.skipChildren();
+            return parser.nextToken() == null;
+        } catch (IOException broken) {
+            return false;
+        }
     }
 
     private static boolean mentionsError(byte[] body) {

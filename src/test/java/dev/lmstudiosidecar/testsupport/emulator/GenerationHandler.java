@@ -42,6 +42,10 @@ final class GenerationHandler {
 
     void handle(GenerationKind kind, HttpServerRequest request, Buffer body) {
         Generation g = generations.begin(vertx, request);
+        if (faults.takeResetOnArrival()) {
+            g.drop(); // not a byte of an answer: the connection closes as the request arrives
+            return;
+        }
         boolean llamaCpp = knobs.shape == Shape.LLAMA_CPP;
         ErrorStyle style = llamaCpp ? ErrorStyle.LLAMA_CPP : knobs.errorStyle;
         int failStatus = faults.takeFailure();
@@ -50,8 +54,20 @@ final class GenerationHandler {
             refuse(g, r -> ErrorBodies.emulatedFailure(r, style, failStatus, credentials));
             return;
         }
+        if (faults.takeRateLimit()) {
+            refuse(g, r -> {
+                r.putHeader("Retry-After", "1");
+                ErrorBodies.emulatedFailure(r, style, 429, null);
+            });
+            return;
+        }
         if (faults.takeHang()) {
             return; // read but never answered: stays active until the client leaves or reset()/close()
+        }
+        String errorBody = faults.takeErrorBody();
+        if (errorBody != null) {
+            refuse(g, r -> Json.send(r, 200, Json.object().put("error", errorBody)));
+            return;
         }
         ObjectNode json = Json.parseObject(body);
         if (json == null) {
@@ -87,12 +103,12 @@ final class GenerationHandler {
         }
         String name = !requested.isBlank() ? requested : llamaCpp ? LLAMA_CPP_DEFAULT_MODEL : model.key;
         if (model.isLoaded()) {
-            answer(kind, g, json, name);
+            answer(kind, g, json, name, model);
         } else if (knobs.jitLoading) {
             // JIT: the request blocks, without a byte, while the model loads; the load outlives a departed client
             loader.load(model, model.defaultContextLength(), instance -> {
                 if (g.isOpen()) {
-                    answer(kind, g, json, name);
+                    answer(kind, g, json, name, model);
                 }
             });
         } else {
@@ -133,29 +149,68 @@ final class GenerationHandler {
         }
     }
 
-    private void answer(GenerationKind kind, Generation g, ObjectNode json, String model) {
+    private void answer(GenerationKind kind, Generation g, ObjectNode json, String name, EmulatedModel model) {
+        Faults.PlainFault fault = faults.takeAnswerFault();
+        int oversize = faults.takeOversize();
+        if (fault == Faults.PlainFault.EVICT_MID_GENERATION) {
+            model.evict(); // LM Studio unloads the model under the running generation, which breaks off
+        }
         if (kind == GenerationKind.EMBEDDING) {
-            if (g.end(Generation.Ending.COMPLETED)) {
-                Json.send(g.response, 200, CompletionBodies.embeddings(model, inputs(json.path("input"))));
+            ObjectNode answer = CompletionBodies.embeddings(name, inputs(json.path("input")));
+            if (oversize > 0) {
+                answer.put("padding", "x".repeat(oversize)); // a field clients ignore: the answer stays a correct one
             }
+            sendPlain(g, Buffer.buffer(Json.bytes(answer)), 0, fault);
             return;
         }
-        GenerationRequest r = GenerationRequest.of(kind, ids.incrementAndGet(), model, json, knobs.tokensPerResponse);
+        // an oversized answer is one of many tokens: each is at least 5 bytes ("tokN "), an event of one well over 100
+        boolean stream = json.path("stream").asBoolean(false);
+        int tokens = oversize > 0 ? Math.max(knobs.tokensPerResponse, oversize / (stream ? 100 : 5) + 1) : knobs.tokensPerResponse;
+        GenerationRequest r = GenerationRequest.of(kind, ids.incrementAndGet(), name, json, tokens);
         long tokenDelay = knobs.tokenDelayMs;
         if (r.stream()) {
-            new TokenStream(g, new SseEvents(r), tokenDelay, faults.takeDropAfter(), faults.takeStallAfter()).start();
-        } else if (faults.takeStallAfter() >= 0) {
-            // Headers and the first half of the body, then silence: a server that hung mid-answer.
-            io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer(CompletionBodies.full(r).toString());
-            g.response.putHeader("Content-Type", "application/json")
-                    .putHeader("Content-Length", Integer.toString(body.length()))
-                    .write(body.getBuffer(0, body.length() / 2));
+            SseEvents events = new SseEvents(r);
+            int half = Math.max(2, events.count() / 2); // past the first token: the stream has started for the client
+            int dropAfter = fault == Faults.PlainFault.RESET_MID_BODY || fault == Faults.PlainFault.EVICT_MID_GENERATION
+                    ? half : faults.takeDropAfter();
+            int truncateAt = fault == Faults.PlainFault.TRUNCATED_JSON ? half : -1;
+            new TokenStream(g, events, tokenDelay, dropAfter, faults.takeStallAfter(), truncateAt).start();
         } else {
-            g.after(tokenDelay * r.completionTokens(), () -> {
-                if (g.end(Generation.Ending.COMPLETED)) {
-                    Json.send(g.response, 200, CompletionBodies.full(r));
-                }
-            });
+            sendPlain(g, Buffer.buffer(Json.bytes(CompletionBodies.full(r))), tokenDelay * r.completionTokens(), fault);
         }
+    }
+
+    /** A non-streamed answer after {@code delayMs}, or the fault planned for it. */
+    private void sendPlain(Generation g, Buffer body, long delayMs, Faults.PlainFault fault) {
+        HttpServerResponse response = g.response;
+        Buffer firstHalf = body.getBuffer(0, body.length() / 2);
+        if (faults.takeStallAfter() >= 0) {
+            // Headers and the first half of the body, then silence: a server that hung mid-answer.
+            jsonHead(response, body.length()).write(firstHalf);
+            return;
+        }
+        if (fault == Faults.PlainFault.EVICT_MID_GENERATION) {
+            g.after(delayMs / 2, g::drop); // the model went away half-way: the connection closes unanswered
+            return;
+        }
+        g.after(delayMs, () -> {
+            if (fault == Faults.PlainFault.RESET_MID_BODY) {
+                jsonHead(response, body.length()).write(firstHalf);
+                g.drop();
+            } else if (fault == Faults.PlainFault.TRUNCATED_JSON) {
+                // a well-framed HTTP answer whose JSON stops mid-object
+                if (g.end(Generation.Ending.ANSWERED_WITHOUT_GENERATING)) {
+                    jsonHead(response, firstHalf.length()).end(firstHalf);
+                }
+            } else if (g.end(Generation.Ending.COMPLETED)) {
+                jsonHead(response, body.length()).end(body);
+            }
+        });
+    }
+
+    private static HttpServerResponse jsonHead(HttpServerResponse response, int length) {
+        return response.setStatusCode(200)
+                .putHeader("Content-Type", "application/json; charset=utf-8")
+                .putHeader("Content-Length", Integer.toString(length));
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP server on 127.0.0.1 (or another loopback address, see {@link #start(String, int, int)}) that behaves like LM Studio (0.4, 0.3) or a generic OpenAI-compatible
@@ -69,6 +70,7 @@ public final class LmStudioEmulator implements AutoCloseable {
 
     private final Object lifecycle = new Object();
     private final List<HttpServer> servers = new ArrayList<>(); // guarded by lifecycle
+    private final AtomicInteger openConnections = new AtomicInteger();
     private volatile int port;
     private boolean refusing; // guarded by lifecycle
     private boolean closed; // guarded by lifecycle
@@ -305,6 +307,53 @@ public final class LmStudioEmulator implements AutoCloseable {
         faults.stallAfter(Math.max(0, chunks));
     }
 
+    /** The next {@code count} generation requests get their connection closed as they arrive: not a byte of an answer. */
+    public void resetNextOnArrival(int count) {
+        faults.resetNextOnArrival(count);
+    }
+
+    /** The next {@code count} generation requests answer 429 with {@code Retry-After: 1}, as a busy server does. */
+    public void rateLimitNext(int count) {
+        faults.rateLimitNext(count);
+    }
+
+    /**
+     * The next generation's answer is cut: a plain one after half its body (its {@code Content-Length} promised
+     * all of it), a stream after half its events (past its first token); the connection closes.
+     */
+    public void resetMidBody() {
+        faults.answerFault(Faults.PlainFault.RESET_MID_BODY);
+    }
+
+    /**
+     * The next generation's answer is a well-framed HTTP 200 whose JSON stops mid-object: a plain one is half its
+     * body with a matching {@code Content-Length}; a stream ends cleanly half-way through an event, without [DONE].
+     */
+    public void truncateJsonNext() {
+        faults.answerFault(Faults.PlainFault.TRUNCATED_JSON);
+    }
+
+    /**
+     * The next generation's model is evicted while it generates, and the generation breaks off: a plain answer's
+     * connection closes unanswered, a stream's after half its events. The model stays unloaded (JIT loads it again).
+     */
+    public void evictMidGeneration() {
+        faults.answerFault(Faults.PlainFault.EVICT_MID_GENERATION);
+    }
+
+    /** The next generation request answers 200 with {@code {"error": message}}, as LM Studio answers some faults. */
+    public void errorBodyNext(String message) {
+        faults.errorBodyNext(message);
+    }
+
+    /**
+     * The next generation's answer is at least {@code bytes} long, and still a correct one: a chat or completion of
+     * that many bytes of tokens (streamed or not), an embeddings answer with a padding field clients ignore.
+     */
+    public void oversizeNext(int bytes) {
+        faults.oversizeNext(bytes);
+    }
+
     /**
      * True: stop listening (new connections are refused; running generations are cut). False: listen again
      * on the same port. Blocks until done.
@@ -360,9 +409,14 @@ public final class LmStudioEmulator implements AutoCloseable {
         return generations.aborted();
     }
 
-    /** Streams cut by {@link #dropStreamAfter(int)}. */
+    /** Connections the emulator cut as a fault: {@link #dropStreamAfter(int)}, {@link #resetNextOnArrival}, {@link #resetMidBody()}, {@link #evictMidGeneration()}. */
     public int droppedStreams() {
         return generations.dropped();
+    }
+
+    /** TCP connections open to the emulator now, idle kept-alive ones included. */
+    public int openConnections() {
+        return openConnections.get();
     }
 
     // ---- listening
@@ -377,6 +431,10 @@ public final class LmStudioEmulator implements AutoCloseable {
                             .setPort(p)
                             .setReuseAddress(true) // re-listen on the same port right after refuseConnections(true)
                             .setHttp2ClearTextEnabled(false)) // LM Studio speaks HTTP/1.1 only
+                    .connectionHandler(connection -> {
+                        openConnections.incrementAndGet();
+                        connection.closeHandler(closed -> openConnections.decrementAndGet());
+                    })
                     .requestHandler(router);
             await(server.listen());
             servers.add(server);

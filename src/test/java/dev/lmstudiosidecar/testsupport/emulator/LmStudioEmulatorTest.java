@@ -338,6 +338,125 @@ class LmStudioEmulatorTest {
     }
 
     @Test
+    void resetNextOnArrivalClosesTheConnectionBeforeAnyByte() throws Exception {
+        emulator.resetNextOnArrival(1);
+        try (Socket socket = rawPost("/v1/chat/completions", CHAT)) {
+            assertEquals(0, socket.getInputStream().readAllBytes().length);
+        }
+        assertEquals(1, emulator.droppedStreams());
+        assertEquals(200, post("/v1/chat/completions", CHAT).statusCode(), "only the next request is cut");
+    }
+
+    @Test
+    void rateLimitNextIs429WithRetryAfterOnce() throws Exception {
+        emulator.rateLimitNext(1);
+        HttpResponse<String> limited = post("/v1/embeddings", "{\"model\":\"text-embedding-nomic-embed-text-v1.5\",\"input\":\"hi\"}");
+        assertEquals(429, limited.statusCode());
+        assertEquals("1", limited.headers().firstValue("Retry-After").orElse(null));
+        assertTrue(json(limited).path("error").path("message").isTextual());
+        assertEquals(200, post("/v1/chat/completions", CHAT).statusCode());
+    }
+
+    @Test
+    void resetMidBodyCutsAPlainAnswerAfterHalfOfWhatItsLengthPromised() throws Exception {
+        emulator.resetMidBody();
+        String received;
+        try (Socket socket = rawPost("/v1/chat/completions", CHAT)) {
+            received = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+        int length = Integer.parseInt(received.replaceAll("(?s).*[Cc]ontent-[Ll]ength: (\\d+).*", "$1"));
+        String body = received.substring(received.indexOf("\r\n\r\n") + 4);
+        assertEquals(length / 2, body.getBytes(StandardCharsets.UTF_8).length, received);
+        assertEquals(1, emulator.droppedStreams());
+    }
+
+    @Test
+    void resetMidBodyCutsAStreamAfterItsFirstTokenWithoutDone() throws Exception {
+        emulator.tokensPerResponse(10);
+        emulator.resetMidBody();
+        String received;
+        try (Socket socket = rawPost("/v1/chat/completions", CHAT.replace("\"messages\"", "\"stream\":true,\"messages\""))) {
+            received = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(received.contains("tok0 "), received);
+        assertFalse(received.contains("[DONE]"), received);
+        assertEquals(1, emulator.droppedStreams());
+    }
+
+    @Test
+    void truncateJsonNextIsAWellFramed200WhoseJsonStopsMidObject() throws Exception {
+        emulator.truncateJsonNext();
+        HttpResponse<String> cut = post("/v1/completions", "{\"model\":\"qwen2.5-7b-instruct\",\"prompt\":\"hi\"}");
+        assertEquals(200, cut.statusCode());
+        assertTrue(cut.body().startsWith("{\"id\""), cut.body());
+        assertThrows(IOException.class, () -> JSON.readTree(cut.body()));
+        HttpResponse<String> stream = post("/v1/chat/completions", CHAT.replace("\"messages\"", "\"stream\":true,\"messages\""));
+        assertEquals(200, stream.statusCode(), "only the next answer is cut");
+        assertTrue(stream.body().endsWith("data: [DONE]\n\n"));
+
+        emulator.truncateJsonNext();
+        String truncated = post("/v1/chat/completions", CHAT.replace("\"messages\"", "\"stream\":true,\"messages\"")).body();
+        assertFalse(truncated.contains("[DONE]"), truncated);
+        assertFalse(truncated.endsWith("\n\n"), "the last event stops mid-JSON: " + truncated);
+    }
+
+    @Test
+    void errorBodyNextAnswers200WithAnErrorString() throws Exception {
+        emulator.errorBodyNext("Model crashed");
+        HttpResponse<String> answer = post("/v1/chat/completions", CHAT);
+        assertEquals(200, answer.statusCode());
+        assertEquals("Model crashed", json(answer).path("error").asText());
+        assertEquals(0, emulator.completedGenerations());
+        assertEquals(200, post("/v1/chat/completions", CHAT).statusCode());
+        assertEquals(1, emulator.completedGenerations());
+    }
+
+    @Test
+    void oversizeNextMakesACorrectAnswerAtLeastThatLarge() throws Exception {
+        emulator.oversizeNext(100_000);
+        HttpResponse<String> chat = post("/v1/chat/completions", CHAT);
+        assertTrue(chat.body().length() >= 100_000);
+        assertTrue(json(chat).path("choices").get(0).path("message").path("content").asText().startsWith("tok0 tok1 "));
+        emulator.oversizeNext(100_000);
+        HttpResponse<String> embeddings = post("/v1/embeddings", "{\"model\":\"text-embedding-nomic-embed-text-v1.5\",\"input\":\"hi\"}");
+        assertTrue(embeddings.body().length() >= 100_000);
+        assertEquals(8, json(embeddings).path("data").get(0).path("embedding").size());
+        emulator.oversizeNext(100_000);
+        String stream = post("/v1/chat/completions", CHAT.replace("\"messages\"", "\"stream\":true,\"messages\"")).body();
+        assertTrue(stream.length() >= 100_000);
+        assertTrue(stream.endsWith("data: [DONE]\n\n"));
+        assertTrue(post("/v1/chat/completions", CHAT).body().length() < 1000, "only the next answer is oversized");
+    }
+
+    @Test
+    void evictMidGenerationUnloadsTheModelAndBreaksTheAnswerOff() throws Exception {
+        emulator.tokensPerResponse(10);
+        emulator.evictMidGeneration();
+        try (Socket socket = rawPost("/v1/chat/completions", CHAT.replace("\"messages\"", "\"stream\":true,\"messages\""))) {
+            String received = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(received.contains("tok0 "), received);
+            assertFalse(received.contains("[DONE]"), received);
+        }
+        assertFalse(emulator.loadedModels().contains("qwen2.5-7b-instruct"));
+        emulator.evictMidGeneration();
+        try (Socket socket = rawPost("/v1/chat/completions", CHAT)) {
+            assertEquals(0, socket.getInputStream().readAllBytes().length, "a plain answer breaks off before its head");
+        }
+        assertEquals(2, emulator.droppedStreams());
+        assertEquals(200, post("/v1/chat/completions", CHAT).statusCode(), "JIT loads it again");
+        assertTrue(emulator.loadedModels().contains("qwen2.5-7b-instruct"));
+    }
+
+    @Test
+    void openConnectionsCountsSocketsUntilTheyClose() throws Exception {
+        int before = emulator.openConnections(); // the test client's kept-alive ones
+        try (Socket socket = rawPost("/v1/chat/completions", CHAT)) {
+            awaitTrue(() -> emulator.openConnections() == before + 1);
+        }
+        awaitTrue(() -> emulator.openConnections() == before);
+    }
+
+    @Test
     void refusedConnectionsComeBackOnTheSamePort() throws Exception {
         int port = emulator.port();
         emulator.refuseConnections(true);

@@ -1,5 +1,6 @@
 package dev.lmstudiosidecar.testsupport.emulator;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -14,20 +15,23 @@ final class TokenStream {
     private final long tokenDelayMs;
     private final int dropAfter;
     private final int stallAfter;
+    private final int truncateAt;
     private int next;
     private boolean delayServed;
 
     /**
      * @param dropAfter  data events to send before cutting the connection, or -1 for a normal stream
      * @param stallAfter data events to send before going silent with the connection open, or -1
+     * @param truncateAt the data event sent only half, its JSON cut, before the answer ends without [DONE]; or -1
      */
-    TokenStream(Generation generation, SseEvents events, long tokenDelayMs, int dropAfter, int stallAfter) {
+    TokenStream(Generation generation, SseEvents events, long tokenDelayMs, int dropAfter, int stallAfter, int truncateAt) {
         this.generation = generation;
         this.response = generation.response;
         this.events = events;
         this.tokenDelayMs = tokenDelayMs;
         this.dropAfter = dropAfter;
         this.stallAfter = stallAfter;
+        this.truncateAt = truncateAt;
     }
 
     void start() {
@@ -49,6 +53,13 @@ final class TokenStream {
             }
             if (dropAfter >= 0 && next >= dropAfter) {
                 generation.drop();
+                return;
+            }
+            if (truncateAt >= 0 && next >= truncateAt) {
+                if (generation.end(Generation.Ending.ANSWERED_WITHOUT_GENERATING)) {
+                    Buffer event = events.render(next);
+                    response.end(event.getBuffer(0, event.length() / 2)); // a clean end of the chunked body, mid-JSON
+                }
                 return;
             }
             if (stallAfter >= 0 && next >= stallAfter) {

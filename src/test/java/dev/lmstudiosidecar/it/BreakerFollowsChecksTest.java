@@ -9,6 +9,7 @@ import dev.lmstudiosidecar.testsupport.ChatRequests;
 import dev.lmstudiosidecar.testsupport.EmulatedLmStudioTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.Eventually;
+import dev.lmstudiosidecar.testsupport.ManagementUrls;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -75,6 +76,11 @@ class BreakerFollowsChecksTest extends EmulatedLmStudioTest {
 
     @Test
     void aRequestInItsRetriesWhenACheckFindsNothingListeningRetriesNoMore() {
+        // Right after a check (and after the start-up warm-up's own requests): the request's first attempt, not the
+        // next check, is then the first to meet the refusal.
+        given().get(ManagementUrls.of("health/started")).then().statusCode(200);
+        int listings = emulator.requestCount("/api/v1/models");
+        Eventually.await("a fresh check", Duration.ofSeconds(2), () -> emulator.requestCount("/api/v1/models") > listings);
         emulator.refuseConnections(true);
         long started = System.nanoTime();
         // Its first attempt is refused at once; the check (300 ms) finds nothing listening before its

@@ -9,7 +9,12 @@ import dev.lmstudiosidecar.testsupport.CloudEmulatorResource;
 import dev.lmstudiosidecar.testsupport.EmulatedCloudTest;
 import dev.lmstudiosidecar.testsupport.EmulatorResource;
 import dev.lmstudiosidecar.testsupport.ManagementUrls;
+import dev.lmstudiosidecar.fleet.LMStudioFleet;
+import dev.lmstudiosidecar.provider.cloud.CloudProvider;
+import dev.lmstudiosidecar.resilience.BackendBreakers;
 import io.quarkus.test.common.WithTestResource;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.io.PrintWriter;
@@ -72,6 +77,22 @@ class SecretsStayOutOfLogsAndMetricsTest extends EmulatedCloudTest {
     @AfterEach
     void stopCapturing() {
         Logger.getLogger("").removeHandler(capture);
+    }
+
+    @Inject
+    LMStudioFleet fleet;
+
+    @Inject
+    BackendBreakers breakers;
+
+    @Inject
+    CircuitBreakerMaintenance maintenance;
+
+    /** The failures made on purpose must not leave breakers open for the tests that share this sidecar after it. */
+    @AfterEach
+    void closeTheBreakers() {
+        breakers.closeNow(fleet.first().orElseThrow().backend()); // what a health check finding LM Studio answering does
+        maintenance.reset(CloudProvider.BACKEND_NAME);
     }
 
     private static String chat(boolean stream) {

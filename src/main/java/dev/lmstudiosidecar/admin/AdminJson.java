@@ -151,7 +151,7 @@ final class AdminJson {
         }
     }
 
-    private static double round(double value) {
+    static double round(double value) {
         return Math.round(value * 100) / 100.0;
     }
 }

@@ -42,10 +42,10 @@ final class HostsView {
             ProviderLoad load = host.load();
             node.put("placed", load.placed()).put("inFlight", load.inFlight()).put("queued", load.queued()).put("maxConcurrentRequests", load.limit())
                     .put("weight", host.settings().weight());
-            host.settings().memoryBudget().ifPresentOrElse(budget -> node.put("memoryBudgetGB", round(budget.bytes() / (double) (1L << 30))),
+            host.settings().memoryBudget().ifPresentOrElse(budget -> node.put("memoryBudgetGB", AdminJson.round(budget.bytes() / (double) (1L << 30))),
                     () -> node.putNull("memoryBudgetGB"));
             OptionalDouble free = host.freeMemoryGB(catalog);
-            node.put("freeMemoryGB", free.isPresent() ? round(free.getAsDouble()) : null);
+            node.put("freeMemoryGB", free.isPresent() ? AdminJson.round(free.getAsDouble()) : null);
             ModelInventory inventory = host.availableModels();
             node.put("source", inventory.known() ? inventory.api().path() : null);
             node.put("models", inventory.models().size());
@@ -71,7 +71,4 @@ final class HostsView {
         }
     }
 
-    private static double round(double value) {
-        return Math.round(value * 100) / 100.0;
-    }
 }

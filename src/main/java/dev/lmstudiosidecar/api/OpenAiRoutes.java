@@ -76,8 +76,8 @@ public class OpenAiRoutes {
         });
         // Several hosts: the fleet's models, not whichever host a proxied listing would reach.
         router.get("/v1/models").handler(routing -> {
-            ModelInventory inventory = discovery.inventory();
-            if (fleet.several() && inventory.known()) {
+            ModelInventory inventory = fleet.several() ? discovery.inventory() : ModelInventory.unknown();
+            if (inventory.known()) {
                 routing.response().putHeader(SidecarHeaders.REQUEST_ID, RequestIds.resolve(routing.request().getHeader(SidecarHeaders.REQUEST_ID)))
                         .putHeader("Content-Type", "application/json").end(AutoModelListing.ofFleet(inventory));
             } else {

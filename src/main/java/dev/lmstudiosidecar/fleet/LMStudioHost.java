@@ -8,6 +8,7 @@ import dev.lmstudiosidecar.models.DiscoveredModel;
 import dev.lmstudiosidecar.models.HostDiscovery;
 import dev.lmstudiosidecar.models.ListingOutcome;
 import dev.lmstudiosidecar.models.ModelCapabilities;
+import dev.lmstudiosidecar.models.ModelInfo;
 import dev.lmstudiosidecar.models.ModelInventory;
 import dev.lmstudiosidecar.models.ModelLoadObserver;
 import dev.lmstudiosidecar.models.ModelLoader;
@@ -173,9 +174,7 @@ public final class LMStudioHost implements ProviderAdapter {
         double held = 0;
         for (DiscoveredModel model : discovery.inventory().models()) {
             if (model.loaded()) {
-                double each = model.sizeBytes() > 0 ? model.sizeBytes() / GIB
-                        : catalog.find(model.key()).map(ModelCapabilities::memoryRequirementGB).orElse(0.0);
-                held += Math.max(1, model.instances().size()) * each;
+                held += ModelInfo.heldGB(model, catalog.find(model.key()).map(ModelCapabilities::memoryRequirementGB).orElse(0.0));
             }
         }
         return OptionalDouble.of(Math.max(0, budgetGB - held));

@@ -64,9 +64,14 @@ public final class Placement {
             return List.of(sorted(from, host -> host.load().perSlot()).get(0));
         }
         List<P> order = new ArrayList<>(sorted(loaded, host -> host.load().perSlot()));
-        order.addAll(sorted(loadable, host -> -host.freeMemoryGB(catalog).orElse(Double.MAX_VALUE)));
+        order.addAll(byFreeMemory(loadable, catalog));
         order.addAll(unhealthy);
         return order;
+    }
+
+    /** The most memory free first (no budget counts as unbounded), then the heavier: where a load goes. */
+    public static <P extends ProviderAdapter> List<P> byFreeMemory(List<P> hosts, CapabilityCatalog catalog) {
+        return sorted(hosts, host -> -host.freeMemoryGB(catalog).orElse(Double.MAX_VALUE));
     }
 
     /**

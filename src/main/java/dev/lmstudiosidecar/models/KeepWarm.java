@@ -3,12 +3,12 @@ package dev.lmstudiosidecar.models;
 import dev.lmstudiosidecar.config.LMStudioConfig;
 import dev.lmstudiosidecar.fleet.LMStudioFleet;
 import dev.lmstudiosidecar.fleet.LMStudioHost;
+import dev.lmstudiosidecar.fleet.Placement;
 import dev.lmstudiosidecar.models.DiscoveredModel.LoadState;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -97,11 +97,9 @@ public class KeepWarm {
                     + "; download it with `lms get " + model + "`.");
             return;
         }
-        CapabilityCatalog catalog = directory.catalog();
-        notLoaded.sort(Comparator.comparingDouble((LMStudioHost host) -> -host.freeMemoryGB(catalog).orElse(Double.MAX_VALUE))
-                .thenComparingDouble(host -> -host.weight()));
-        for (int i = 0; i < Math.min(replicas - warm, notLoaded.size()); i++) {
-            load(notLoaded.get(i), model);
+        List<LMStudioHost> byMemory = Placement.byFreeMemory(notLoaded, directory.catalog());
+        for (int i = 0; i < Math.min(replicas - warm, byMemory.size()); i++) {
+            load(byMemory.get(i), model);
         }
     }
 

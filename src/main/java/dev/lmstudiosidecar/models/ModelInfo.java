@@ -28,11 +28,12 @@ public record ModelInfo(String key, ModelCapabilities capabilities, CapabilitySo
 
     /** What the model holds in the host's memory now, in GB (GiB): its file size per loaded copy, else the catalog's figure. */
     public double memoryHeldGB() {
-        if (!loaded()) {
-            return 0;
-        }
-        int copies = Math.max(1, discovered.instances().size());
-        double each = discovered.sizeBytes() > 0 ? discovered.sizeBytes() / (double) (1L << 30) : capabilities.memoryRequirementGB();
-        return copies * each;
+        return loaded() ? heldGB(discovered, capabilities.memoryRequirementGB()) : 0;
+    }
+
+    /** What a loaded model holds, in GiB: its file size per loaded copy, else {@code requirementGB} (the catalog's figure) per copy. */
+    public static double heldGB(DiscoveredModel loaded, double requirementGB) {
+        int copies = Math.max(1, loaded.instances().size());
+        return copies * (loaded.sizeBytes() > 0 ? loaded.sizeBytes() / (double) (1L << 30) : requirementGB);
     }
 }
